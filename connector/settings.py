@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     sf_private_key_file: Path | None = Field(None, description="PEM key for the JWT bearer flow.")
     sf_ca_bundle: Path | None = Field(None, description="CA bundle to trust (the emulator's).")
     sf_api_version: str = Field("59.0", description="Salesforce REST API version, without the 'v'.")
+    sf_bulk_threshold_records: int = Field(
+        2000, ge=1, description="Writes of more records than this use Bulk API 2.0 instead of sObject Collections.")
 
     # --- Broker and schedules --------------------------------------------------------------
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Broker, locks, ledger, watermarks.")
@@ -74,6 +76,24 @@ class Settings(BaseSettings):
     outbound_interval_seconds: int = Field(300, ge=10)
     inbound_interval_seconds: int = Field(900, ge=10)
     results_interval_seconds: int = Field(300, ge=10)
+
+    # --- Worker: retries sized for an hourly sync, not dramatiq's 7-day default -------------------
+    worker_max_retries: int = Field(5, ge=0, description="Retries of a message after a transient error.")
+    worker_min_backoff_seconds: float = Field(15.0, gt=0, description="First retry delay; it doubles each time.")
+    worker_max_backoff_seconds: float = Field(600.0, gt=0, description="Longest delay between two retries.")
+    worker_time_limit_seconds: int = Field(1800, ge=1, description="A flow run still going after this is stopped.")
+    worker_message_max_age_seconds: int = Field(
+        3600, ge=1, description="Older messages are dropped: a later scheduled run finds the same work.")
+
+    # --- Salesforce API budget, shared by every worker through Redis -------------------------------
+    sf_api_share: float = Field(0.5, gt=0, le=1, description="Share of the org's 24 h API allowance the connector may use.")
+    sf_api_daily_limit: int = Field(
+        15000, ge=1, description="The org's 24 h API allowance, used until the org reports its own.")
+    sf_api_requests_per_second: float = Field(10.0, gt=0, description="Fleet-wide API calls per second.")
+    sf_api_burst: int = Field(20, ge=1, description="Calls that may go at once above the per-second rate.")
+    sf_api_max_concurrent_long: int = Field(
+        5, ge=1, description="Fleet-wide cap on concurrent long requests (Bulk API jobs, big queries).")
+    sf_api_max_wait_seconds: float = Field(30.0, ge=0, description="Longest a call waits for budget before giving up.")
 
     # --- Logs ------------------------------------------------------------------------------------
     log_format: Literal["auto", "json", "console"] = "auto"
