@@ -22,6 +22,7 @@ the code, and the people reading logs, deal with one vocabulary.
     │   └── TransientSalesforceError (retry later)
     ├── MappingError                a YAML mapping is wrong (file, line, column)
     └── SyncError                   a sync flow could not complete
+        └── LockNotHeld             another worker holds the lock, or it expired
 """
 
 from __future__ import annotations
@@ -146,3 +147,11 @@ class MappingError(ConnectorError):
 
 class SyncError(ConnectorError):
     """A sync flow could not complete."""
+
+
+class LockNotHeld(SyncError):
+    """A lock is held by another worker, or was lost (its TTL ran out and another took it)."""
+
+    def __init__(self, message: str, *, name: str) -> None:
+        self.name = name
+        super().__init__(message)
