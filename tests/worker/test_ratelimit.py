@@ -1,0 +1,151 @@
+"""The fleet-wide API limiter against real Redis: grants are counted, never timed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+import redis
+
+from connector.errors import SalesforceLimitExceeded
+from connector.settings import Settings
+from connector.worker.ratelimit import ApiRateLimiter
+
+#: A per-second rate so slow that no token comes back while a test runs.
+FROZEN_RATE_PER_SECOND = 0.0001
+
+
+def make_limiter(client: redis.Redis, prefix: str, **overrides: float) -> ApiRateLimiter:
+    options = dict(requests_per_second=10_000, burst=10_000, share=1.0, daily_limit=1_000_000,
+                   max_concurrent_long=2, max_wait_seconds=0)
+    options.update(overrides)
+    return ApiRateLimiter(client, prefix=prefix, **options)  # type: ignore[arg-type]
+
+
+def grants_under_contention(limiter: ApiRateLimiter, *, threads: int = 8, tries: int = 1000) -> int:
+    """Each thread asks until refused (or ``tries`` times); the total granted."""
+    granted = 0
+    guard = threading.Lock()
+    start = threading.Barrier(threads)
+
+    def ask() -> None:
+        nonlocal granted
+        start.wait()
+        for _ in range(tries):
+            try:
+                limiter.acquire()
+            except SalesforceLimitExceeded:
+                return
+            with guard:
+                granted += 1
+
+    workers = [threading.Thread(target=ask) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return granted
+
+
+def test_daily_share_is_never_exceeded_under_concurrency(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, daily_limit=200, share=0.25)
+    assert grants_under_contention(limiter) == 50
+    with pytest.raises(SalesforceLimitExceeded, match="50 calls in the last 24 h of a budget of 50") as caught:
+        limiter.acquire()
+    assert caught.value.code == "CONNECTOR_BUDGET_SPENT"
+    assert limiter.budget().connector_calls_24h == 50
+
+
+def test_token_bucket_grants_no_more_than_its_burst(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, requests_per_second=FROZEN_RATE_PER_SECOND, burst=7)
+    assert grants_under_contention(limiter, tries=3) == 7
+    with pytest.raises(SalesforceLimitExceeded, match="no API capacity within 0 s") as caught:
+        limiter.acquire()
+    assert caught.value.code == "CONNECTOR_RATE_LIMITED"
+
+
+def test_acquire_waits_for_the_bucket_to_refill(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, requests_per_second=100, burst=1, max_wait_seconds=10)
+    for _ in range(5):
+        limiter.acquire()  # each after the first waits for its token instead of failing
+    assert limiter.budget().connector_calls_24h == 5
+
+
+def test_the_orgs_reported_allowance_sets_the_budget(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, share=0.5)
+    limiter.observe_usage(used=0, limit=10)
+    assert grants_under_contention(limiter) == 5
+    budget = limiter.budget()
+    assert (budget.connector_budget_24h, budget.org_limit, budget.org_used) == (5, 10, 5)
+
+
+def test_no_call_when_the_org_is_at_its_allowance(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix)
+    limiter.observe_usage(used=98, limit=100)  # other integrations used most of it
+    with pytest.raises(SalesforceLimitExceeded, match="98 of 100") as caught:
+        limiter.acquire(3)
+    assert caught.value.code == "ORG_LIMIT_REACHED"
+    limiter.acquire(2)
+    with pytest.raises(SalesforceLimitExceeded, match="100 of 100"):
+        limiter.acquire()
+
+
+def test_long_request_slots_cap_concurrency(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, max_concurrent_long=2, max_wait_seconds=30)
+    inside, most_inside, done = 0, 0, 0
+    guard = threading.Lock()
+
+    def long_call() -> None:
+        nonlocal inside, most_inside, done
+        with limiter.long_request():
+            with guard:
+                inside += 1
+                most_inside = max(most_inside, inside)
+            threading.Event().wait(0.02)
+            with guard:
+                inside -= 1
+                done += 1
+
+    workers = [threading.Thread(target=long_call) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert (most_inside, done) == (2, 6)
+    assert limiter.budget().long_requests_in_flight == 0
+
+
+def test_a_busy_slot_pool_refuses_after_the_max_wait(redis_client: redis.Redis, redis_prefix: str) -> None:
+    limiter = make_limiter(redis_client, redis_prefix, max_concurrent_long=1)
+    with limiter.long_request():
+        assert limiter.budget().long_requests_in_flight == 1
+        with pytest.raises(SalesforceLimitExceeded, match="all 1 long-request slots"):
+            with limiter.long_request():
+                pass
+    with limiter.long_request():
+        pass
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda limiter: limiter.acquire(0), "between 1 and the burst size"),
+    (lambda limiter: limiter.acquire(11), "between 1 and the burst size 10"),
+    (lambda limiter: limiter.observe_usage(used=-1, limit=5), "used >= 0"),
+])
+def test_bad_arguments_are_refused_precisely(redis_client: redis.Redis, redis_prefix: str,
+                                             call: Callable[[ApiRateLimiter], None], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call(make_limiter(redis_client, redis_prefix, burst=10))
+
+
+def test_limiter_from_settings_keeps_its_keys_under_the_prefix(redis_client: redis.Redis,
+                                                              redis_prefix: str) -> None:
+    settings = Settings(redis_key_prefix=redis_prefix, sf_api_daily_limit=4, sf_api_share=0.5,
+                        sf_api_max_wait_seconds=0)
+    limiter = ApiRateLimiter.from_settings(redis_client, settings)
+    limiter.acquire()
+    limiter.acquire()
+    with pytest.raises(SalesforceLimitExceeded):
+        limiter.acquire()
+    keys = [key.decode() for key in redis_client.scan_iter(match=f"{redis_prefix}*")]
+    assert keys and all(key.startswith(f"{redis_prefix}:ratelimit:") for key in keys)
