@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis
@@ -45,47 +46,25 @@ def wait_until(condition, *, timeout_seconds: float = 10.0) -> bool:  # noqa: AN
     return condition()
 
 
-def test_only_one_of_many_threads_gets_a_free_lock(redis_client: redis.Redis, redis_prefix: str) -> None:
-    winners: list[int] = []
-    start = threading.Barrier(8)
-
-    def contend(number: int) -> None:
-        start.wait()
-        if make_lock(redis_client, redis_prefix).acquire():
-            winners.append(number)
-
-    threads = [threading.Thread(target=contend, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(winners) == 1
+def test_only_one_of_many_threads_gets_a_free_lock(redis_client: redis.Redis, redis_prefix: str,
+                                                   run_in_threads: Callable[..., None]) -> None:
+    winners = []
+    run_in_threads(lambda: winners.append(make_lock(redis_client, redis_prefix).acquire()), count=8)
+    assert sorted(winners) == [False] * 7 + [True]
 
 
-def test_holders_never_overlap(redis_client: redis.Redis, redis_prefix: str) -> None:
-    inside, most_inside, turns = 0, 0, 0
-    guard = threading.Lock()
-
+def test_holders_never_overlap(redis_client: redis.Redis, redis_prefix: str, occupancy: Any,
+                               run_in_threads: Callable[..., None]) -> None:
     def work() -> None:
-        nonlocal inside, most_inside, turns
         for _ in range(5):
             lock = make_lock(redis_client, redis_prefix)
             assert lock.acquire(wait_seconds=20)
-            with guard:
-                inside += 1
-                most_inside = max(most_inside, inside)
-            time.sleep(0.005)
-            with guard:
-                inside -= 1
-                turns += 1
+            with occupancy.visit():
+                pass
             assert lock.release()
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert (most_inside, turns) == (1, 20)
+    run_in_threads(work, count=4)
+    assert (occupancy.most, occupancy.visits) == (1, 20)
 
 
 def test_a_killed_holder_blocks_only_until_the_ttl(redis_url: str, redis_client: redis.Redis,

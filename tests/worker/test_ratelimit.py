@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis
@@ -23,32 +23,28 @@ def make_limiter(client: redis.Redis, prefix: str, **overrides: float) -> ApiRat
     return ApiRateLimiter(client, prefix=prefix, **options)  # type: ignore[arg-type]
 
 
-def grants_under_contention(limiter: ApiRateLimiter, *, threads: int = 8, tries: int = 1000) -> int:
-    """Each thread asks until refused (or ``tries`` times); the total granted."""
-    granted = 0
-    guard = threading.Lock()
-    start = threading.Barrier(threads)
+@pytest.fixture
+def grants_under_contention(run_in_threads: Callable[..., None]) -> Callable[..., int]:
+    def count_grants(limiter: ApiRateLimiter, *, threads: int = 8, tries: int = 1000) -> int:
+        """Each thread asks until refused (or ``tries`` times); the total granted."""
+        granted = []
 
-    def ask() -> None:
-        nonlocal granted
-        start.wait()
-        for _ in range(tries):
-            try:
-                limiter.acquire()
-            except SalesforceLimitExceeded:
-                return
-            with guard:
-                granted += 1
+        def ask() -> None:
+            for _ in range(tries):
+                try:
+                    limiter.acquire()
+                except SalesforceLimitExceeded:
+                    return
+                granted.append(1)  # list.append is atomic under the GIL
 
-    workers = [threading.Thread(target=ask) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return granted
+        run_in_threads(ask, count=threads)
+        return len(granted)
+
+    return count_grants
 
 
-def test_daily_share_is_never_exceeded_under_concurrency(redis_client: redis.Redis, redis_prefix: str) -> None:
+def test_daily_share_is_never_exceeded_under_concurrency(redis_client: redis.Redis, redis_prefix: str,
+        grants_under_contention: Callable[..., int]) -> None:
     limiter = make_limiter(redis_client, redis_prefix, daily_limit=200, share=0.25)
     assert grants_under_contention(limiter) == 50
     with pytest.raises(SalesforceLimitExceeded, match="50 calls in the last 24 h of a budget of 50") as caught:
@@ -57,7 +53,8 @@ def test_daily_share_is_never_exceeded_under_concurrency(redis_client: redis.Red
     assert limiter.budget().connector_calls_24h == 50
 
 
-def test_token_bucket_grants_no_more_than_its_burst(redis_client: redis.Redis, redis_prefix: str) -> None:
+def test_token_bucket_grants_no_more_than_its_burst(redis_client: redis.Redis, redis_prefix: str,
+        grants_under_contention: Callable[..., int]) -> None:
     limiter = make_limiter(redis_client, redis_prefix, requests_per_second=FROZEN_RATE_PER_SECOND, burst=7)
     assert grants_under_contention(limiter, tries=3) == 7
     with pytest.raises(SalesforceLimitExceeded, match="no API capacity within 0 s") as caught:
@@ -72,7 +69,8 @@ def test_acquire_waits_for_the_bucket_to_refill(redis_client: redis.Redis, redis
     assert limiter.budget().connector_calls_24h == 5
 
 
-def test_the_orgs_reported_allowance_sets_the_budget(redis_client: redis.Redis, redis_prefix: str) -> None:
+def test_the_orgs_reported_allowance_sets_the_budget(redis_client: redis.Redis, redis_prefix: str,
+        grants_under_contention: Callable[..., int]) -> None:
     limiter = make_limiter(redis_client, redis_prefix, share=0.5)
     limiter.observe_usage(used=0, limit=10)
     assert grants_under_contention(limiter) == 5
@@ -91,28 +89,16 @@ def test_no_call_when_the_org_is_at_its_allowance(redis_client: redis.Redis, red
         limiter.acquire()
 
 
-def test_long_request_slots_cap_concurrency(redis_client: redis.Redis, redis_prefix: str) -> None:
+def test_long_request_slots_cap_concurrency(redis_client: redis.Redis, redis_prefix: str,
+                                            occupancy: Any, run_in_threads: Callable[..., None]) -> None:
     limiter = make_limiter(redis_client, redis_prefix, max_concurrent_long=2, max_wait_seconds=30)
-    inside, most_inside, done = 0, 0, 0
-    guard = threading.Lock()
 
     def long_call() -> None:
-        nonlocal inside, most_inside, done
-        with limiter.long_request():
-            with guard:
-                inside += 1
-                most_inside = max(most_inside, inside)
-            threading.Event().wait(0.02)
-            with guard:
-                inside -= 1
-                done += 1
+        with limiter.long_request(), occupancy.visit():
+            pass
 
-    workers = [threading.Thread(target=long_call) for _ in range(6)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert (most_inside, done) == (2, 6)
+    run_in_threads(long_call, count=6)
+    assert (occupancy.most, occupancy.visits) == (2, 6)
     assert limiter.budget().long_requests_in_flight == 0
 
 
