@@ -40,6 +40,13 @@ class FieldDef:
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
     custom: bool = False
+    #: formula/roll-up or system-computed (describe's ``calculated``)
+    calculated: bool = False
+
+    @property
+    def required(self) -> bool:
+        """The rule clients derive from describe, and the one the emulator enforces."""
+        return self.createable and not self.nillable and not self.defaulted_on_create
 
 
 @dataclass
@@ -48,11 +55,17 @@ class ObjectDef:
     key_prefix: str
     label: str = ""
     custom: bool = False
+    label_plural: str = ""
+    #: False for objects the integration user may read but not write (User, Organization)
+    writable: bool = True
     #: keyed by lower-case field name
     fields: dict[str, FieldDef] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name.lower())
+
+    def add_field(self, definition: FieldDef) -> None:
+        self.fields[definition.name.lower()] = definition
 
     def relationship(self, name: str) -> FieldDef | None:
         """The reference field whose relationship name is ``name`` (e.g. ``Account``)."""
