@@ -56,6 +56,9 @@ def test_without_order_by_rows_come_in_id_order_and_deleted_rows_only_when_asked
     ("Ext__c != 'ACE-1'", ["O2", "O3", "O5"]),      # the null Ext__c of O2 satisfies !=
     ("Ext__c = null", ["O2"]),
     ("Ext__c != null", ["O1", "O3", "O5"]),
+    ("Ext__c = ''", ["O2"]),                         # '' means null, as in an org
+    ("Ext__c != ''", ["O1", "O3", "O5"]),
+    ("Ext__c IN ('', 'ace-3')", ["O2", "O3"]),
     ("Ext__c IN ('ACE-1', 'ACE-3')", ["O1", "O3"]),
     ("Ext__c IN (null, 'ace-1')", ["O1", "O2"]),
     ("Ext__c NOT IN ('ace-1')", ["O2", "O3", "O5"]),
@@ -100,6 +103,11 @@ def test_where_semantics(org, where, expected):
     ("Tags__c = 'Blue'", ["O2"]),
     ("Tags__c != 'Blue'", ["O1", "O3", "O5"]),
     ("Tags__c = null", ["O3"]),
+    ("Tags__c = ''", ["O3"]),
+    ("Tags__c = ';'", ["O3"]),
+    ("Tags__c INCLUDES (';', '')", []),
+    ("Tags__c EXCLUDES ('')", ["O1", "O2", "O3", "O5"]),
+    ("Tags__c = 'Blue;;blue; '", ["O2"]),             # empty and repeated parts do not count
 ])
 def test_multipicklist_semantics(org, where, expected):
     assert org.keys(f"SELECT Id FROM Opportunity WHERE {where}") == expected
@@ -156,6 +164,20 @@ def test_count(org):
     assert org.count("SELECT COUNT() FROM Opportunity LIMIT 3") == 3
     assert org.count("SELECT COUNT() FROM Opportunity WHERE Name = 'nobody'") == 0
     assert org.compile("SELECT COUNT() FROM Opportunity").field_names == ()
+    # ORDER BY means nothing to a count (and must not leave parameters behind)
+    assert org.count("SELECT COUNT() FROM Opportunity WHERE IsWon = true ORDER BY StageName") == 2
+
+
+def test_field_values_are_flat_and_decoded_in_select_order(org):
+    compiled = org.compile("SELECT Account.Owner.Email, Amount, IsWon, SystemModstamp, Name "
+                           "FROM Opportunity ORDER BY Name LIMIT 2")
+    rows = org.conn.execute(compiled.sql, compiled.params).fetchall()
+    assert compiled.field_names == ("Account.Owner.Email", "Amount", "IsWon", "SystemModstamp",
+                                    "Name")
+    assert [compiled.field_values(row) for row in rows] == [
+        [None, None, False, "2024-06-02T23:59:59.000+0000", "50% off_deal"],
+        ["una@example.com", 999.5, True, "2024-06-01T10:00:00.000+0000", "alpha"],
+    ]
 
 
 @pytest.mark.parametrize(("where", "expected"), [

@@ -59,6 +59,7 @@ _OPERATORS_BY_KIND = {
 }
 _DEFAULT_OPERATORS = {nodes.EQUALS, nodes.NOT_EQUALS, nodes.LESS, nodes.LESS_OR_EQUAL,
                       nodes.GREATER, nodes.GREATER_OR_EQUAL, nodes.IN, nodes.NOT_IN}
+_EQUALITY_OPERATORS = frozenset({nodes.EQUALS, nodes.NOT_EQUALS, nodes.IN, nodes.NOT_IN})
 _NEGATIONS = {nodes.NOT_EQUALS: nodes.EQUALS, nodes.NOT_IN: nodes.IN,
               nodes.EXCLUDES: nodes.INCLUDES}
 
@@ -159,8 +160,7 @@ class CompiledQuery:
                 if container is None:
                     break
             else:
-                container[selected.keys[-1]] = to_json(selected.definition,
-                                                             row[selected.column])
+                container[selected.keys[-1]] = to_json(selected.definition, row[selected.column])
         return record
 
     def field_values(self, row: sqlite3.Row | Sequence[object]) -> list[object]:
@@ -194,7 +194,7 @@ class _Compiler:
         self.root = root
         self.today = today
         self.params: list[object] = []
-        #: lower-case relationship path -> (alias, parent object, canonical keys)
+        #: lower-case relationship path -> (table alias, parent object)
         self.joins: dict[tuple[str, ...], tuple[str, ObjectDef]] = {}
         self.join_sql: list[str] = []
 
@@ -294,6 +294,9 @@ class _Compiler:
         for value in values:
             self.check_literal(target, kind, value)
         operator = comparison.operator
+        if operator in _EQUALITY_OPERATORS:  # an org stores '' as null, and matches it so
+            values = tuple(nodes.NullValue(v.position) if isinstance(v, nodes.StringValue)
+                           and v.value == "" else v for v in values)
         if operator in _NEGATIONS:
             return f"NOT COALESCE({self.positive(target, kind, _NEGATIONS[operator], values)}, 0)"
         predicate = self.positive(target, kind, operator, values)
@@ -387,7 +390,12 @@ class _Compiler:
             return f"{column} IS NULL"
         clauses = []
         for value in values:
-            parts = list(dict.fromkeys(p.strip() for p in value.value.split(";")))  # type: ignore[union-attr]
+            text = value.value  # type: ignore[union-attr]
+            parts = list({p.strip().lower(): p.strip() for p in text.split(";")
+                          if p.strip()}.values())
+            if not parts:  # nothing but separators: an empty selection
+                clauses.append(f"{column} IS NULL" if operator == nodes.EQUALS else "0")
+                continue
             members = [f"instr(';' || lower({column}) || ';', ';' || lower(?) || ';') > 0"
                        for _ in parts]
             self.params.extend(parts)
