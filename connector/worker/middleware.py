@@ -93,16 +93,17 @@ class TransientRetries(Middleware):
                 _, delay_ms = compute_backoff(
                     retries, factor=_option(broker, message, "min_backoff", self.min_backoff_ms),
                     max_backoff=_option(broker, message, "max_backoff", self.max_backoff_ms))
+            # Act first, then log: the message's fate must not depend on the log's.
+            broker.enqueue(message, delay=delay_ms)
             log.warning("transient error; message will be retried", retry=retries + 1,
                         delay_seconds=round(delay_ms / 1000, 1), **context)
-            broker.enqueue(message, delay=delay_ms)
             return
 
+        message.fail()
+        self._keep_failure(broker, message, context["error"])
         reason = "retries exhausted" if is_transient(exception) else "permanent error"
         log.error(f"message dead-lettered: {reason}", retries=retries, error_type=type(exception).__name__,
                   **context)
-        self._keep_failure(broker, message, context["error"])
-        message.fail()
 
     def after_skip_message(self, broker: Broker, message: Any) -> None:
         # Another middleware (e.g. a time limit) may fail a message by skipping it.

@@ -9,11 +9,20 @@ from contextlib import contextmanager
 
 import pytest
 import redis
+import structlog
 
 from connector.settings import Settings
 
 #: Retry delays short enough that a test sees every attempt of a message quickly.
 FAST_BACKOFF_SECONDS = 0.01
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Log through structlog's defaults: a test elsewhere may have pointed it at a closed stream."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
 
 
 @pytest.fixture
