@@ -155,6 +155,7 @@ class Stats:
 
     def __init__(self, *, daily_api_max: int) -> None:
         self._lock = threading.Lock()
+        self._configured_daily_api_max = daily_api_max
         self.daily_api_max = daily_api_max
         self.by_kind: Counter[str] = Counter()
         self.api_usage = 0
@@ -179,3 +180,4 @@ class Stats:
         with self._lock:
             self.by_kind.clear()
             self.api_usage = 0
+            self.daily_api_max = self._configured_daily_api_max

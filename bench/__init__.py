@@ -1,0 +1,1 @@
+"""Benchmarks: runnable modules, not part of the test suite."""
