@@ -31,6 +31,8 @@ from typing import Any
 
 import redis
 
+from connector.errors import SalesforceLimitExceeded
+
 #: Recent errors kept for ``status``; older ones are in the logs.
 MAX_RECENT_ERRORS = 200
 #: An error message longer than this is cut: it is a summary, the log has the rest.
@@ -125,7 +127,7 @@ class FlowRun:
     flow: str
     started_at: datetime
     finished_at: datetime | None = None
-    outcome: str = "running"  # running | ok | failed
+    outcome: str = "running"  # running | ok | failed | limited (the API budget was spent)
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
 
@@ -248,7 +250,7 @@ class SyncState:
 
     @contextmanager
     def track_run(self, flow: str) -> Iterator[FlowRun]:
-        """Record a run: "running" at once, then "ok" or "failed" (with the error) at the end.
+        """Record a run: "running" at once, then "ok", "limited" or "failed" (with the error) at the end.
 
         The error is recorded and re-raised: the caller's retry policy decides what happens next.
         """
@@ -257,7 +259,8 @@ class SyncState:
         try:
             yield run
         except BaseException as exc:
-            run.outcome, run.error = "failed", _cut(f"{type(exc).__name__}: {exc}")
+            run.outcome = "limited" if isinstance(exc, SalesforceLimitExceeded) else "failed"
+            run.error = _cut(f"{type(exc).__name__}: {exc}")
             raise
         else:
             run.outcome = "ok"

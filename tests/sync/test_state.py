@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import redis
 
+from connector.errors import SalesforceLimitExceeded
 from connector.sync.state import (
     MAX_RECENT_ERRORS,
     SyncState,
@@ -127,6 +128,12 @@ def test_track_run_records_a_failure_and_reraises(state: SyncState) -> None:
     assert last.finished_at is not None
     assert set(state.last_runs()) == {"inbound"}
     assert state.last_run("results") is None
+
+
+def test_track_run_marks_a_spent_api_budget_as_limited(state: SyncState) -> None:
+    with pytest.raises(SalesforceLimitExceeded), state.track_run("results"):
+        raise SalesforceLimitExceeded("budget spent")
+    assert state.last_run("results").outcome == "limited"
 
 
 # --- errors -------------------------------------------------------------------------------------------
