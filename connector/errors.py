@@ -21,6 +21,7 @@ the code, and the people reading logs, deal with one vocabulary.
     │   ├── SalesforceLimitExceeded the org's API limit is used up: stop, resume later
     │   └── TransientSalesforceError (retry later)
     ├── MappingError                a YAML mapping is wrong (file, line, column)
+    │   └── MappingErrors           all the problems of a load, one MappingError each
     └── SyncError                   a sync flow could not complete
         └── LockNotHeld             another worker holds the lock, or it expired
 """
@@ -140,6 +141,14 @@ class MappingError(ConnectorError):
     def location_prefix(self) -> str:
         parts = [p for p in (self.file, self.line, self.column) if p is not None]
         return ":".join(str(p) for p in parts) + ": " if parts else ""
+
+
+class MappingErrors(MappingError):
+    """Every problem found in one or more mapping files, reported together, one per line."""
+
+    def __init__(self, errors: list[MappingError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
 
 
 # --- Sync ---------------------------------------------------------------------------
