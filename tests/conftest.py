@@ -51,6 +51,15 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> Iterator[None]:
+    """A test that configures logging binds structlog to that test's captured stderr: undo it."""
+    import structlog
+
+    yield
+    structlog.reset_defaults()
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> "os.PathLike[str]":
     from pathlib import Path
