@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +24,7 @@ from connector.salesforce.records import Operation
 from connector.salesforce.results import WriteResult
 from connector.salesforce.retry import RetryPolicy, call_with_retries
 from connector.salesforce.session import open_salesforce
+from connector.salesforce.soql import lookup_queries
 from connector.salesforce.transport import ApiUsage, RateLimiter, install_metered_adapter
 from connector.settings import Settings
 
@@ -122,6 +123,16 @@ class SalesforceClient:
                 return
             page = self._call(lambda: self._sf.query_more(next_url, identifier_is_url=True, headers=headers),
                               what="query_more")
+
+    def find_by(self, object_name: str, fields: Iterable[str], *, key_field: str, values: Iterable[Any],
+                extra_where: str | None = None) -> Iterator[dict[str, Any]]:
+        """Records whose ``key_field`` is one of ``values`` (e.g. existing records by ACE id).
+
+        The values are escaped and spread over as many queries as the URL length needs.
+        """
+        for soql in lookup_queries(object_name, fields, key_field=key_field, values=values,
+                                   extra_where=extra_where):
+            yield from self.query(soql)
 
     def describe(self, object_name: str) -> dict[str, Any]:
         """The object's describe, fetched once per process and org."""

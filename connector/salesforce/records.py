@@ -75,12 +75,17 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"cannot send a {type(value).__name__} to Salesforce: {value!r}")
 
 
-def collection_body(object_name: str, records: list[Mapping[str, Any]], *, all_or_none: bool = False) -> str:
+def collection_body(object_name: str, records: list[Mapping[str, Any]], *, all_or_none: bool = False) -> bytes:
+    """The JSON body of an sObject Collections call, as UTF-8 bytes.
+
+    Bytes, not text: requests would encode a text body as Latin-1 and fail on
+    any other character.
+    """
     body = {
         "allOrNone": all_or_none,
         "records": [{"attributes": {"type": object_name}, **_without_attributes(r)} for r in records],
     }
-    return json.dumps(body, default=json_default, ensure_ascii=False)
+    return json.dumps(body, default=json_default, ensure_ascii=False).encode("utf-8")
 
 
 def _without_attributes(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -74,14 +74,15 @@ def credential_kind(settings: Settings) -> CredentialKind:
     raise ConfigurationError(message)
 
 
-def http_session(settings: Settings, *, adapter: MeteredAdapter | None = None) -> requests.Session:
+def http_session(settings: Settings) -> requests.Session:
     """The ``requests.Session`` every Salesforce call of this connector goes through."""
     session = requests.Session()
+    ca_bundle = None
     if settings.sf_ca_bundle is not None:
         if not settings.sf_ca_bundle.is_file():
             raise ConfigurationError(f"SF_CA_BUNDLE points to {settings.sf_ca_bundle}, which is not a file")
-        session.verify = str(settings.sf_ca_bundle)
-    session.mount("https://", adapter or MeteredAdapter())
+        ca_bundle = session.verify = str(settings.sf_ca_bundle)
+    session.mount("https://", MeteredAdapter(ca_bundle=ca_bundle))
     return session
 
 

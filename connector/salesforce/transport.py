@@ -104,6 +104,7 @@ class MeteredAdapter(HTTPAdapter):
     """
 
     def __init__(self, *, meter: ApiMeter | None = None, limiter: RateLimiter | None = None,
+                 ca_bundle: str | None = None,
                  connect_timeout_seconds: float = CONNECT_TIMEOUT_SECONDS,
                  read_timeout_seconds: float = READ_TIMEOUT_SECONDS) -> None:
         # No transport-level retries: whether a write may be repeated is decided
@@ -111,11 +112,16 @@ class MeteredAdapter(HTTPAdapter):
         super().__init__(max_retries=0)
         self.meter = meter or ApiMeter()
         self.limiter = limiter
+        self.ca_bundle = ca_bundle
         self.default_timeout = (connect_timeout_seconds, read_timeout_seconds)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        if self.ca_bundle is not None:
+            # requests lets REQUESTS_CA_BUNDLE in the environment override
+            # ``session.verify``; the configured bundle must win.
+            kwargs["verify"] = self.ca_bundle
         counted = is_counted(request.url or "")
         if counted:
             if self.limiter is not None:
