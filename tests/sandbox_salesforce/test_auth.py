@@ -1,4 +1,4 @@
-"""Login flows (SOAP, OAuth password / client credentials / JWT) and the 401 path (API-NOTES §2)."""
+"""Login flows (SOAP, OAuth password / client credentials / JWT) and the 401 path."""
 
 from __future__ import annotations
 

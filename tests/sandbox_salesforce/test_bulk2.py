@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest jobs through ``sf.bulk2`` (API-NOTES §9)."""
+"""Bulk API 2.0 ingest jobs through ``sf.bulk2``."""
 
 from __future__ import annotations
 

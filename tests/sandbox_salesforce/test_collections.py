@@ -1,4 +1,4 @@
-"""sObject Collections through ``sf.restful`` (API-NOTES §8)."""
+"""sObject Collections through ``sf.restful``."""
 
 from __future__ import annotations
 

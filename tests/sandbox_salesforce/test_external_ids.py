@@ -1,4 +1,4 @@
-"""Read, upsert and delete by external id (API-NOTES §6.8-6.9)."""
+"""Read, upsert and delete by external id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""query / queryAll / pagination through simple-salesforce (API-NOTES §7, §12)."""
+"""query / queryAll / pagination through simple-salesforce."""
 
 from __future__ import annotations
 

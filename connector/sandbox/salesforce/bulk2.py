@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest jobs: create, upload CSV, close, poll, results (API-NOTES §9).
+"""Bulk API 2.0 ingest jobs: create, upload CSV, close, poll, results.
 
 A job is processed synchronously when the client closes it, row by row (each
 row commits on its own, as in an org), so by the first poll it is terminal.

@@ -1,4 +1,4 @@
-"""SOQL queries and their pagination (API-NOTES §7 and §12).
+"""SOQL queries and their pagination.
 
 A query is evaluated once; its ordered rows are kept under a locator (an
 ``01g`` id), so later pages are a snapshot that later writes do not change.

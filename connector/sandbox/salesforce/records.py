@@ -65,9 +65,8 @@ class RecordStore:
                 value: str) -> list[str]:
         if definition.name == "Id":
             record_id = to_id18(value)
-            if record_id is None or self.db.fetch(conn, obj, record_id) is None:
-                return []
-            return [record_id] if not self.db.fetch(conn, obj, record_id)["IsDeleted"] else []
+            row = self.db.fetch(conn, obj, record_id) if record_id is not None else None
+            return [record_id] if row is not None and not row["IsDeleted"] else []
         return self.db.find_by_value(conn, obj, definition, to_storage(definition, value))
 
     def record_json(self, obj: ObjectDef, row: sqlite3.Row, *, api_version: str,

@@ -1,4 +1,4 @@
-"""Routing on the raw request path (API-NOTES §1.5-1.6).
+"""Routing on the raw request path.
 
 The path is split on ``/`` *before* percent-decoding, so an external id
 holding ``%2F`` stays one segment; one trailing slash is dropped. ``+`` in a

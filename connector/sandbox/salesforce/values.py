@@ -183,7 +183,7 @@ def to_storage(definition: FieldDef, value: object) -> object:
 
 
 def to_json(definition: FieldDef, stored: object) -> object:
-    """How the API shows a stored value (API-NOTES §11)."""
+    """How the API shows a stored value."""
     if stored is None:
         return None
     kind = definition.type
