@@ -11,6 +11,7 @@ passed to S3 as-is and never interpreted as a path.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import Counter
@@ -20,6 +21,8 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -133,6 +136,11 @@ def sanitize_tag_value(text: str) -> str:
     return cleaned[:MAX_TAG_VALUE_CHARS]
 
 
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader()
+
+
 def make_s3_client(*, endpoint_url: str | None = None, region: str | None = None,
                    access_key_id: str | None = None, secret_access_key: str | None = None,
                    session_token: str | None = None, counter: RequestCounter | None = None) -> Any:
@@ -148,9 +156,12 @@ def make_s3_client(*, endpoint_url: str | None = None, region: str | None = None
         # Custom endpoints (moto, MinIO, IP addresses) rarely resolve virtual-host names.
         s3={"addressing_style": "path"} if endpoint_url else None,
     )
-    session = boto3.session.Session(aws_access_key_id=access_key_id,
-                                    aws_secret_access_key=secret_access_key,
-                                    aws_session_token=session_token, region_name=region)
+    core = botocore.session.get_session()
+    # Each client gets its own session (credentials resolved afresh) but all share one loader:
+    # parsing the S3 service model once saves about 0.1 s per client.
+    core.register_component("data_loader", _shared_loader())
+    session = boto3.session.Session(aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
+                                    aws_session_token=session_token, region_name=region, botocore_session=core)
     client = session.client("s3", endpoint_url=endpoint_url or None, config=config)
     if counter is not None:
         counter.attach(client)
@@ -358,9 +369,13 @@ class AceBucket:
             params["Metadata"] = dict(metadata)
         self._call("upload", key, "put_object", **params)
 
-    def copy(self, source_key: str, destination_key: str) -> None:
-        self._call("copy to", destination_key, "copy_object", Key=destination_key,
-                   CopySource={"Bucket": self.name, "Key": source_key})
+    def copy(self, source_key: str, destination_key: str, *,
+             metadata: Mapping[str, str] | None = None) -> None:
+        """Server-side copy; ``metadata`` replaces the source's user metadata when given."""
+        params: dict[str, Any] = {"Key": destination_key, "CopySource": {"Bucket": self.name, "Key": source_key}}
+        if metadata is not None:
+            params.update(Metadata=dict(metadata), MetadataDirective="REPLACE")
+        self._call("copy to", destination_key, "copy_object", **params)
 
     def delete(self, key: str) -> None:
         self._call("delete", key, "delete_object", Key=key)
