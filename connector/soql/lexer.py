@@ -18,19 +18,22 @@ IDENT, STRING, NUMBER, DATE, DATETIME, OPERATOR, PUNCT, EOF = (
     "identifier", "string", "number", "date", "datetime", "operator", "punctuation", "end")
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# re.ASCII throughout: \d must not accept other scripts' digits.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 # What a datetime-looking word may contain; checked against _DATETIME afterwards,
 # so that a near miss (``.000+0000``) gets its own message instead of odd tokens.
-_DATETIME_WORD = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9A-Za-z:.+-]*")
+_DATETIME_WORD = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9A-Za-z:.+-]*", re.ASCII)
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|([+-])(\d{2}):(\d{2}))")
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|([+-])(\d{2}):(\d{2}))", re.ASCII)
 # A whole malformed literal, so the message can quote it.
 _LITERAL_WORD = re.compile(r"[0-9A-Za-z_.+:-]+")
 _OPERATORS = ("!=", "<>", "<=", ">=", "=", "<", ">")
 _PUNCTUATION = "(),.:"
-_SIMPLE_ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t",
-                   "b": "\b", "f": "\f"}
+# \% and \_ decode to the plain characters; the LIKE pattern keeps them escaped.
+_ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b",
+            "f": "\f", "%": "%", "_": "_"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _LIKE_WILDCARDS = "%_"
 MAX_OFFSET_HOURS = 14
 
@@ -69,7 +72,7 @@ def _next_token(text: str, position: int) -> Token:
     char = text[position]
     if char == "'":
         return _string(text, position)
-    if char.isdigit() or (char in "+-." and _NUMBER.match(text, position)):
+    if "0" <= char <= "9" or (char in "+-." and _NUMBER.match(text, position)):
         return _number_or_date(text, position)
     if match := _IDENT.match(text, position):
         return Token(IDENT, match.group(), position, match.group())
@@ -97,11 +100,9 @@ def _string(text: str, start: int) -> Token:
             position += 1
             continue
         escape = text[position + 1:position + 2]
-        if escape in _LIKE_WILDCARDS and escape:
-            decoded, length = escape, 2
-        elif escape in _SIMPLE_ESCAPES and escape:
-            decoded, length = _SIMPLE_ESCAPES[escape], 2
-        elif escape == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", text[position + 2:position + 6]):
+        if escape and escape in _ESCAPES:
+            decoded, length = _ESCAPES[escape], 2
+        elif escape == "u" and _HEX4.fullmatch(text, position + 2, position + 6):
             decoded, length = chr(int(text[position + 2:position + 6], 16)), 6
         else:
             shown = "\\" + (escape if escape != "u" else text[position + 1:position + 6])
