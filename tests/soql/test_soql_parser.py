@@ -234,3 +234,17 @@ def test_parse_where_takes_a_bare_condition_and_nothing_more():
         with pytest.raises(SoqlError) as caught:
             parse_where(text)
         assert caught.value.code == "MALFORMED_QUERY"
+
+
+def test_what_simple_salesforce_format_soql_writes_parses_to_the_same_values():
+    from simple_salesforce import format_soql
+
+    moment = datetime(2024, 6, 3, 9, 12, 44, tzinfo=timezone.utc)
+    soql = format_soql("SELECT Id FROM Lead WHERE Name = {} AND D > {} AND E = {} AND F IN {} "
+                       "AND G = {} AND H = {} AND I = {} AND J LIKE '{:like}%'",
+                       "x'y\\z\n\"", moment, date(2024, 6, 3), ["a", "b"], True, None, 1.5, "50%_")
+    values = [c.value for c in parse_soql(soql).where.operands]
+    assert values == [StringValue("x'y\\z\n\""), DateTimeValue(moment), DateValue(date(2024, 6, 3)),
+                      (StringValue("a"), StringValue("b")), BooleanValue(True), NullValue(),
+                      NumberValue(Decimal("1.5")), StringValue("50%_%")]
+    assert values[-1].like_pattern == "50\\%\\_%"
