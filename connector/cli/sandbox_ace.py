@@ -168,7 +168,8 @@ def serve(
     """Run until Ctrl-C: pick up inbound files every --interval, export changes every --export-interval."""
     simulator = _simulator(ctx)
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM let the current pickup or export finish, then stop.
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     console.print(f"serving s3://{simulator.bucket.name} (state {ctx.obj['state']}); Ctrl-C stops",
                   highlight=False)
     try:
@@ -177,7 +178,8 @@ def serve(
     except KeyboardInterrupt:
         stop.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     console.print("stopped", highlight=False)
 
 

@@ -163,8 +163,10 @@ def test_uploads_carry_the_bucket_owner_full_control_acl(bucket: AceBucket) -> N
 def test_copy_and_metadata(bucket: AceBucket) -> None:
     bucket.put_bytes("a/x.json", b"{}", metadata={"written-by": "test"})
     bucket.copy("a/x.json", "b/x.json")
+    bucket.copy("a/x.json", "c/x.json", metadata={"written-by": "copier"})
     assert bucket.read_bytes("b/x.json") == b"{}"
-    assert bucket.head("a/x.json").metadata == {"written-by": "test"}
+    assert bucket.head("b/x.json").metadata == {"written-by": "test"}
+    assert bucket.head("c/x.json").metadata == {"written-by": "copier"}
 
 
 def test_counter_counts_every_request(bucket: AceBucket) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from connector.ace.bucket import AceBucket
-from connector.sandbox.ace import Simulator
+from connector.sandbox.ace import Simulator, TickReport
 from connector.sandbox.ace.permissions import has_owner_full_control
 
 from .scenario import Clock, Partner, valid_create
@@ -112,3 +113,18 @@ def test_state_files_are_plain_json(simulator: Simulator) -> None:
     simulator.refer_lead()
     state = json.loads((simulator.store.directory / "state.json").read_text())
     assert list(state["leads"]) == ["L1000001"]
+
+
+def test_serve_picks_up_and_exports_until_stopped(partner: Partner, simulator: Simulator) -> None:
+    partner.put("opportunity", "served.json", [valid_create()])
+    stop = threading.Event()
+    reports: list[TickReport] = []
+
+    def after_each_cycle(report: TickReport) -> None:
+        reports.append(report)
+        stop.set()
+
+    simulator.serve(pickup_interval_seconds=0.01, export_interval_seconds=3600, stop=stop, on_tick=after_each_cycle)
+    [report] = reports
+    assert [f.success for f in report.files] == ["ALL"]
+    assert len(report.exported) == 1 and report.exported[0].startswith("opportunity-outbound/")
