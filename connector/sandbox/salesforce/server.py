@@ -32,8 +32,11 @@ class EmulatorServer:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, data_dir: Path | None = None,
                  sfdx_dir: Path | None = None, api_version: str = org.DEFAULT_API_VERSION,
                  daily_api_max: int = org.DEFAULT_DAILY_API_REQUESTS,
-                 jwt_public_key_pem: bytes | None = None) -> None:
+                 jwt_public_key_pem: bytes | None = None, public_host: str | None = None) -> None:
+        """``public_host`` is the name clients reach the server by, when not ``host``
+        (a server bound to 0.0.0.0 in a container is reached by its service name)."""
         self.host = host
+        self.public_host = public_host
         self.port = port
         self.api_version = api_version
         self._own_data_dir = data_dir is None
@@ -47,7 +50,8 @@ class EmulatorServer:
 
     def start(self) -> "EmulatorServer":
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        cert_path, key_path = make_certificate(self.data_dir)
+        cert_path, key_path = make_certificate(
+            self.data_dir, hostnames=(self.public_host,) if self.public_host else ())
         self.ca_bundle = str(cert_path)
         self.backend = OrgBackend(data_dir=self.data_dir, sfdx_dir=self.sfdx_dir,
                                   daily_api_max=self.daily_api_max,
@@ -65,7 +69,7 @@ class EmulatorServer:
 
     @property
     def instance_url(self) -> str:
-        return f"https://{self.host}:{self.port}"
+        return f"https://{self.public_host or self.host}:{self.port}"
 
     @property
     def session_id(self) -> str:

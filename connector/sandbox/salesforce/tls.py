@@ -21,8 +21,12 @@ CERTIFICATE_FILE_NAME = "emulator-ca.pem"
 KEY_FILE_NAME = "emulator-key.pem"
 
 
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    """Write a fresh key and self-signed certificate; returns (certificate, key) paths."""
+def make_certificate(directory: Path, *, hostnames: tuple[str, ...] = ()) -> tuple[Path, Path]:
+    """Write a fresh key and self-signed certificate; returns (certificate, key) paths.
+
+    ``hostnames`` are extra DNS names the certificate is valid for (e.g. a
+    docker-compose service name), beside 127.0.0.1 and localhost.
+    """
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Salesforce org emulator")])
     now = datetime.now(timezone.utc)
@@ -33,7 +37,8 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=CERTIFICATE_VALIDITY_DAYS))
         .add_extension(x509.SubjectAlternativeName([
-            x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")), x509.DNSName("localhost")]),
+            x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")), x509.DNSName("localhost"),
+            *(x509.DNSName(name) for name in hostnames if name not in ("localhost", "127.0.0.1"))]),
             critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
