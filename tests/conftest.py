@@ -72,8 +72,12 @@ def moto_server_url() -> Iterator[str]:
     """A real moto S3 server on a free port, for tests that cross process or HTTP boundaries."""
     import socket
 
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # The server thread outlives any one test's captured stream; keep its request log quiet.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
