@@ -8,7 +8,6 @@ Per-record problems of a write are not raised: they are in its results.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,13 +17,14 @@ from typing import Any
 from simple_salesforce import Salesforce
 
 from connector.salesforce.bulk import BULK_FIRST_POLL_SECONDS, BulkWriter
-from connector.salesforce.composite import LOCKED_ROW_CODE, MAX_RECORDS_PER_COLLECTION, CollectionWriter
+from connector.salesforce.composite import LOCKED_ROW_CODE, CollectionWriter
 from connector.salesforce.errors import translated_errors
 from connector.salesforce.records import Operation
 from connector.salesforce.results import WriteResult
 from connector.salesforce.retry import RetryPolicy, call_with_retries
 from connector.salesforce.session import open_salesforce
-from connector.salesforce.soql import lookup_queries
+from connector.salesforce.soql import field_name, lookup_queries
+from connector.salesforce.soql import object_name as checked_name
 from connector.salesforce.transport import ApiUsage, RateLimiter, install_metered_adapter
 from connector.settings import Settings
 
@@ -32,8 +32,6 @@ from connector.settings import Settings
 DEFAULT_BULK_THRESHOLD_RECORDS = 2000
 #: Salesforce's bounds for ``Sforce-Query-Options: batchSize``.
 MIN_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE = 200, 2000
-
-_OBJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 # Describes change only when an admin deploys metadata: one fetch per object per process.
 _describe_cache: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -62,7 +60,9 @@ class SalesforceClient:
             raise ValueError(f"bulk_threshold_records must be at least 1, not {bulk_threshold_records}")
         self._sf = sf
         self._adapter = install_metered_adapter(sf.session)
-        self._adapter.limiter = limiter
+        if limiter is not None:
+            # The limiter sits on the session: clients sharing it share the limiter.
+            self._adapter.limiter = limiter
         self._bulk_threshold_records = bulk_threshold_records
         self._retry_policy = retry_policy or RetryPolicy()
         self._sleep = sleep
@@ -136,7 +136,7 @@ class SalesforceClient:
 
     def describe(self, object_name: str) -> dict[str, Any]:
         """The object's describe, fetched once per process and org."""
-        _check_object_name(object_name)
+        checked_name(object_name)
         cache_key = (self._sf.sf_instance, str(self._sf.sf_version), object_name.lower())
         with _describe_lock:
             cached = _describe_cache.get(cache_key)
@@ -152,18 +152,18 @@ class SalesforceClient:
     def upsert(self, object_name: str, records: Sequence[Mapping[str, Any]], *,
                external_id_field: str) -> list[WriteResult]:
         """Create or update by external id; one result per record, in input order."""
-        _check_object_name(object_name)
-        _check_object_name(external_id_field)
+        checked_name(object_name)
+        field_name(external_id_field)
         return self._write(Operation.UPSERT, object_name, records, external_id_field=external_id_field)
 
     def update(self, object_name: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
         """Update by ``Id``; one result per record, in input order."""
-        _check_object_name(object_name)
+        checked_name(object_name)
         return self._write(Operation.UPDATE, object_name, records)
 
     def create(self, object_name: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
         """Insert; one result per record, in input order. Always sObject Collections."""
-        _check_object_name(object_name)
+        checked_name(object_name)
         return self._write(Operation.CREATE, object_name, records)
 
     def _write(self, operation: Operation, object_name: str, records: Sequence[Mapping[str, Any]], *,
@@ -183,11 +183,10 @@ class SalesforceClient:
         than one Collections call per 200 of them.
         """
         locked = [r.index for r in results if not r.success and r.has_error(LOCKED_ROW_CODE)]
-        for start in range(0, len(locked), MAX_RECORDS_PER_COLLECTION):
-            chunk = locked[start:start + MAX_RECORDS_PER_COLLECTION]
-            again = self._collections.write(operation, object_name, [records[i] for i in chunk],
+        if locked:
+            again = self._collections.write(operation, object_name, [records[i] for i in locked],
                                             external_id_field=external_id_field)
-            for original_index, result in zip(chunk, again):
+            for original_index, result in zip(locked, again):
                 results[original_index] = replace(result, index=original_index)
         return results
 
@@ -200,9 +199,4 @@ class SalesforceClient:
                 return operation()
 
         return call_with_retries(once, policy=self._retry_policy, what=what, sleep=self._sleep)
-
-
-def _check_object_name(name: str) -> None:
-    if not isinstance(name, str) or not _OBJECT_NAME.match(name):
-        raise ValueError(f"not a Salesforce API name: {name!r}")
 

@@ -59,7 +59,7 @@ def test_describe_is_fetched_once_per_process(make_client, org_hooks):
     assert first is second
     assert any(f["name"] == "ACE_Opportunity_Id__c" for f in first["fields"])
     assert stats(org_hooks) == {"describe.object": 1}
-    with pytest.raises(ValueError, match="API name"):
+    with pytest.raises(ValueError, match="object name"):
         make_client().describe("Opportunity/../x")
 
 
