@@ -25,6 +25,7 @@ FILES_UNANSWERED = "files_unanswered"
 RECORDS_OK = "records_ok"
 RECORDS_FAILED = "records_failed"
 RECORDS_SKIPPED = "records_skipped"
+RECORDS_PLANNED = "records_planned"  # a dry run's would-be writes
 
 #: An error list longer than this keeps its first entries and a count: the log has the rest.
 MAX_REPORTED_ERRORS = 100
