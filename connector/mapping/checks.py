@@ -208,11 +208,13 @@ class _Checker:
         for pair in rule.values:
             to_salesforce.setdefault(pair.ace, pair.salesforce)
             to_ace.setdefault(pair.salesforce, pair.ace)
+        reported: set[str] = set()
         for pair in rule.values:
-            if to_salesforce[pair.ace] != pair.salesforce:
+            if to_salesforce[pair.ace] != pair.salesforce or pair.ace in reported:
                 continue
             back = to_ace[pair.salesforce]
             if back != pair.ace:
+                reported.add(pair.ace)
                 self.fail(pair.at, f"ACE value {pair.ace!r} goes to Salesforce as {pair.salesforce!r}, which "
                                    f"comes back to ACE as {back!r}: the connector would change ACE's value. "
                                    "Put the pair for the value that should come back first, or split the "
@@ -235,10 +237,11 @@ class _Checker:
         if rule.default_salesforce is not None and not rule.direction.writes_salesforce:
             self.fail(rule.where("default"), "a default for Salesforce needs a rule that goes to_salesforce or both")
         if rule.nulls is Nulls.DEFAULT:
-            if rule.direction.writes_salesforce and rule.default_salesforce is None:
-                self.fail(rule.where("nulls"), "nulls: default needs a Salesforce default (default: ...)")
-            if rule.direction.writes_ace and rule.default_ace is None:
-                self.fail(rule.where("nulls"), "nulls: default needs an ACE default (default: ...)")
+            missing = [side for side, wanted, default in (
+                ("a Salesforce default", rule.direction.writes_salesforce, rule.default_salesforce),
+                ("an ACE default", rule.direction.writes_ace, rule.default_ace)) if wanted and default is None]
+            if missing:
+                self.fail(rule.where("nulls"), f"nulls: default needs {' and '.join(missing)} (default: ...)")
         if rule.masked is Masked.DEFAULT:
             if not rule.direction.writes_salesforce:
                 self.fail(rule.where("masked"), "masked applies to values going to_salesforce")

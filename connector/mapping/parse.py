@@ -51,6 +51,8 @@ class _Reader:
         self.file = file
         self.source_lines = source.splitlines()
         self.errors: list[MappingError] = []
+        #: (id of a mapping node, key) pairs an unknown key there was probably meant to be
+        self._misspelled: set[tuple[int, str]] = set()
 
     def fail(self, at: Location, message: str) -> None:
         self.errors.append(at.error(message))
@@ -63,6 +65,8 @@ class _Reader:
             return None
         for key, key_node in node.keys.items():
             if key not in allowed:
+                self._misspelled.update((id(node), close) for close in
+                                        difflib.get_close_matches(key, allowed, n=1, cutoff=0.6))
                 self.fail(key_node.at, f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}; "
                                        f"allowed: {', '.join(allowed)}")
         return {key: child for key, child in node.value.items() if key in allowed}
@@ -104,7 +108,8 @@ class _Reader:
 
     def required(self, items: dict[str, Node], key: str, parent: Node, what: str) -> Node | None:
         if key not in items:
-            self.fail(parent.at, f"{what} needs '{key}:'")
+            if (id(parent), key) not in self._misspelled:  # already reported as a misspelling
+                self.fail(parent.at, f"{what} needs '{key}:'")
             return None
         return items[key]
 
@@ -213,6 +218,8 @@ class _Reader:
         node = self.required(items, "fields", root, "a mapping file")
         if node is None:
             return None
+        if node.is_scalar and node.value is None:
+            return []  # "fields:" with nothing under it yet
         if not node.is_sequence:
             self.fail(node.at, f"fields must be a list of field rules ('- ace: ...'), not {node.describe()}")
             return None

@@ -190,4 +190,6 @@ def read_yaml(text: str, *, file: str) -> tuple[Node | None, list[MappingError]]
                                    file=file, line=1, column=1)]
     walker = _Walker(file)
     tree = walker.walk(root)
-    return tree, walker.errors
+    if walker.errors:  # refused tags or repeated keys: what is left would only mislead
+        return None, walker.errors
+    return tree, []
