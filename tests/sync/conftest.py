@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from simple_salesforce import Salesforce
 from connector.ace.bucket import AceBucket, make_s3_client
 from connector.ace.layout import AceLayout
 from connector.ace.records import format_ace_datetime
-from connector.salesforce import SalesforceClient, clear_describe_cache
+from connector.salesforce import RetryPolicy, SalesforceClient, clear_describe_cache
 from connector.sandbox.ace import Simulator
 from connector.sandbox.salesforce import EmulatorServer
 from connector.settings import Settings
@@ -35,6 +35,8 @@ from connector.sync.state import SyncState
 API_VERSION = "59.0"
 SPMS_ID = "1234567"
 REGION = "us-west-2"
+#: One quick retry: tests of transient failures should not sit through real backoff.
+QUICK_RETRIES = RetryPolicy(attempts=2, first_delay_seconds=0, max_delay_seconds=0)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +65,15 @@ class Stack:
     mappings: Mapping[str, Any]
     sf: Salesforce
     sf_admin: Salesforce
-    _contexts: list[SyncContext] = field(default_factory=list)
+
+    # --- ACE's side --------------------------------------------------------------------------------
+
+    def refer_opportunity(self, **fields: Any) -> dict[str, Any]:
+        """A new AWS referral in the simulator; returns the record as ACE's next export shows it."""
+        return self.sim.partner_view(self.sim.refer_opportunity(**fields))
+
+    def refer_lead(self, **fields: Any) -> dict[str, Any]:
+        return self.sim.partner_view(self.sim.refer_lead(**fields))
 
     # --- more contexts on the same pieces ---------------------------------------------------
 
@@ -75,12 +85,11 @@ class Stack:
         salesforce = SalesforceClient(
             Salesforce(instance_url=self.emulator.instance_url, session_id=self.emulator.session_id,
                        session=session, version=API_VERSION),
-            bulk_threshold_records=settings.sf_bulk_threshold_records)
+            bulk_threshold_records=settings.sf_bulk_threshold_records, retry_policy=QUICK_RETRIES)
         ctx = SyncContext(settings=settings, bucket=bucket, layout=AceLayout.from_settings(settings),
                           salesforce=salesforce, mappings=self.mappings,
                           state=SyncState(self.redis, prefix=settings.redis_key_prefix), redis=self.redis,
                           dry_run=dry_run, **({"clock": clock} if clock is not None else {}))
-        self._contexts.append(ctx)
         return ctx
 
     # --- the org -------------------------------------------------------------------------------
@@ -121,16 +130,10 @@ class Stack:
     def keys(self, prefix: str) -> list[str]:
         return [o.key for o in self.bucket.iter_objects(prefix)]
 
-
-def ace_time(moment: datetime) -> str:
-    """ACE's datetime text for ``moment``."""
-    return format_ace_datetime(moment)
-
-
-def ace_times(count: int, *, start: datetime | None = None) -> list[str]:
-    """``count`` increasing ACE datetimes, a minute apart."""
-    first = start or datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    return [ace_time(first + timedelta(minutes=i)) for i in range(count)]
+    @staticmethod
+    def ace_time(moment: datetime | None = None, **after: float) -> str:
+        """ACE's datetime text for ``moment`` (default 2024-05-01 12:00 UTC) plus ``after`` (timedelta args)."""
+        return format_ace_datetime((moment or datetime(2024, 5, 1, 12, 0, tzinfo=UTC)) + timedelta(**after))
 
 
 @pytest.fixture
