@@ -33,6 +33,9 @@ def up(
     env_file: Path | None = typer.Option(None, "--env-file", dir_okay=False,
                                          help="Where to write the connector's settings for this sandbox "
                                               "(default: WORK_DIR/connector.env)."),
+    sfdx_dir: Path | None = typer.Option(None, "--sfdx-dir", file_okay=False,
+                                         help="sfdx source whose custom fields the org gets "
+                                              "(default: the checkout's salesforce/ folder)."),
     pickup_interval: float = typer.Option(10.0, "--pickup-interval", min=0.1,
                                           help="Seconds between the simulator's inbound pickups."),
     export_interval: float = typer.Option(60.0, "--export-interval", min=0.1,
@@ -49,7 +52,7 @@ def up(
 
     start(log_level="WARNING")
     stack = SandboxStack(work_dir=work_dir, bucket=bucket, spms_id=spms_id, host=host, public_host=public_host,
-                         s3_port=s3_port, salesforce_port=salesforce_port)
+                         s3_port=s3_port, salesforce_port=salesforce_port, sfdx_dir=sfdx_dir)
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,13 @@ class SandboxStack:
 
     ``host`` is the address to listen on; ``public_host`` the name other
     processes use to reach it (a compose service name when ``host`` is 0.0.0.0).
+    ``sfdx_dir`` is the sfdx source whose custom fields the org gets (default:
+    the checkout's ``salesforce/``; an installed package must be told).
     """
 
     def __init__(self, *, work_dir: Path, bucket: str = DEFAULT_BUCKET, spms_id: str = DEFAULT_SPMS_ID,
                  host: str = "127.0.0.1", public_host: str | None = None, s3_port: int = 0,
-                 salesforce_port: int = 0, api_version: str = "59.0") -> None:
+                 salesforce_port: int = 0, api_version: str = "59.0", sfdx_dir: Path | None = None) -> None:
         self.work_dir = Path(work_dir)
         self.bucket_name = bucket
         self.spms_id = spms_id
@@ -58,7 +61,7 @@ class SandboxStack:
         self._s3_port = s3_port
         self._moto = ThreadedMotoServer(ip_address=host, port=s3_port, verbose=False)
         self.emulator = EmulatorServer(host=host, port=salesforce_port, data_dir=self.work_dir / EMULATOR_DATA_DIR,
-                                       api_version=api_version,
+                                       api_version=api_version, sfdx_dir=sfdx_dir,
                                        public_host=public_host if public_host != host else None)
         self._simulator: Simulator | None = None
 
@@ -72,10 +75,7 @@ class SandboxStack:
         self._s3_port = self._moto.get_host_and_port()[1]
         try:
             self.emulator.start()
-            simulator = Simulator.from_settings(self.settings(), state_dir=self.work_dir / SIMULATOR_STATE_DIR)
-            simulator.ensure_bucket()
-            simulator.configure(partner={"spms_id": self.spms_id})
-            self._simulator = simulator
+            self._simulator = self._new_simulator()
         except BaseException:
             self.stop()
             raise
@@ -85,11 +85,27 @@ class SandboxStack:
         self.emulator.stop()
         self._moto.stop()
 
+    def reset(self) -> None:
+        """Start over without restarting: an empty bucket, a fresh org, a simulator that knows nothing."""
+        bucket = self.simulator.bucket
+        for info in bucket.iter_objects(""):
+            bucket.delete(info.key)
+        response = self.emulator.requests_session().post(f"{self.emulator.instance_url}/_emulator/reset")
+        response.raise_for_status()
+        shutil.rmtree(self.work_dir / SIMULATOR_STATE_DIR, ignore_errors=True)
+        self._simulator = self._new_simulator()
+
     def __enter__(self) -> SandboxStack:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def _new_simulator(self) -> Simulator:
+        simulator = Simulator.from_settings(self.settings(), state_dir=self.work_dir / SIMULATOR_STATE_DIR)
+        simulator.ensure_bucket()
+        simulator.configure(partner={"spms_id": self.spms_id})
+        return simulator
 
     # --- what clients need ---------------------------------------------------------------------
 

@@ -53,7 +53,8 @@ ContextFactory = Callable[[], SyncContext]
 def declare_actors(broker: Broker, *, context_factory: ContextFactory) -> dict[str, dramatiq.Actor]:
     """Declare the connector's actors on ``broker``; ``context_factory`` gives each call its context."""
 
-    def process_file(key: str) -> dict[str, int]:
+    # Actors return nothing: outcomes go to the log, to ``status`` (runs) and to the metrics.
+    def process_file(key: str) -> None:
         from connector.sync.outbound import process_outbound_file
 
         with _discarded_on_auth_error(context_factory):
@@ -63,21 +64,20 @@ def declare_actors(broker: Broker, *, context_factory: ContextFactory) -> dict[s
             finally:
                 _forget_enqueued(ctx, key)  # a deferred file is enqueued again by the next discovery
         _log_report(report, file=key)
-        return report.as_counts()
 
     file_actor = declare_actor(broker, process_file, queue_name="outbound", actor_name=OUTBOUND_FILE_ACTOR)
 
-    def outbound() -> dict[str, int]:
+    def outbound() -> None:
         with _discarded_on_auth_error(context_factory):
-            return run_flow(context_factory(), "outbound", run=lambda c: _enqueue_files(c, file_actor)).as_counts()
+            run_flow(context_factory(), "outbound", run=lambda c: _enqueue_files(c, file_actor))
 
-    def results() -> dict[str, int]:
+    def results() -> None:
         with _discarded_on_auth_error(context_factory):
-            return run_flow(context_factory(), "results").as_counts()
+            run_flow(context_factory(), "results")
 
-    def inbound() -> dict[str, int]:
+    def inbound() -> None:
         with _discarded_on_auth_error(context_factory):
-            return run_flow(context_factory(), "inbound").as_counts()
+            run_flow(context_factory(), "inbound")
 
     actors = {name: declare_actor(broker, function, queue_name=name, actor_name=name)
               for name, function in (("outbound", outbound), ("results", results), ("inbound", inbound))}
