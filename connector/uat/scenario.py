@@ -27,11 +27,11 @@ SCENARIO_FORMAT_VERSION = 1
 OPERATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # The admin, in Salesforce.
     "create": (frozenset({"record"}), frozenset({"entity", "like", "ace", "salesforce"})),
-    "update": (frozenset({"record"}), frozenset({"ace", "salesforce"})),
+    "update": (frozenset({"record"}), frozenset({"like", "ace", "salesforce"})),
     # The connector: one full cycle of its flows (and, in the sandbox, ACE's answers).
     "sync": (frozenset(), frozenset({"rounds"})),
     # AWS's people. The sandbox plays them; live, AWS must act (a support case).
-    "refer": (frozenset({"record", "entity"}), frozenset({"ace"})),
+    "refer": (frozenset({"record", "entity"}), frozenset({"like", "ace"})),
     "review": (frozenset({"record", "to"}), frozenset({"comment"})),
     "seller_update": (frozenset({"record"}), frozenset({"stage", "next_step", "close_date", "ace"})),
     "partner_profile": (frozenset(), frozenset({"partner_type", "isv_accelerate", "special_program"})),
