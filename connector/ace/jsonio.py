@@ -9,11 +9,14 @@ from pydantic import ValidationError
 
 from connector.errors import MalformedFileError
 
-__all__ = ["MAX_QUOTED_INPUT_CHARS", "describe_type", "dump_json", "load_json_object", "quote_input",
-           "validation_reason"]
+__all__ = ["MAX_NESTING_DEPTH", "MAX_QUOTED_INPUT_CHARS", "check_nesting", "describe_type", "dump_json",
+           "load_json_object", "quote_input", "validation_reason"]
 
 #: How much of a bad input an error message quotes before cutting it short.
 MAX_QUOTED_INPUT_CHARS = 120
+#: ACE documents nest a few levels; deeper input is refused before Python's recursion limit
+#: (about 1000 frames, shared with the caller's stack) turns it into a RecursionError.
+MAX_NESTING_DEPTH = 64
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -38,6 +41,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def check_nesting(value: Any, *, key: str | None = None) -> Any:
+    """``value`` unchanged; MalformedFileError when arrays/objects nest deeper than MAX_NESTING_DEPTH.
+
+    Iterative on purpose: a recursive walk would itself hit the recursion limit.
+    """
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_NESTING_DEPTH:
+                    raise MalformedFileError(f"JSON nested more than {MAX_NESTING_DEPTH} levels deep", key=key)
+                pending.append((child, depth + 1))
+    return value
+
+
 def load_json(data: bytes, *, key: str | None = None) -> Any:
     """Decode UTF-8 JSON (a leading BOM is tolerated); MalformedFileError says where it breaks."""
     if not data.strip():
@@ -50,7 +70,9 @@ def load_json(data: bytes, *, key: str | None = None) -> Any:
         raise MalformedFileError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
                                  key=key) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return check_nesting(json.loads(text, parse_constant=_reject_constant), key=key)
+    except RecursionError:
+        raise MalformedFileError(f"JSON nested more than {MAX_NESTING_DEPTH} levels deep", key=key) from None
     except json.JSONDecodeError as exc:
         raise MalformedFileError(
             f"invalid JSON at line {exc.lineno} column {exc.colno} (char {exc.pos}): {exc.msg}", key=key,

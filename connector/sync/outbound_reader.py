@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from connector.ace.jsonio import describe_type, dump_json, quote_input
+from connector.ace.jsonio import MAX_NESTING_DEPTH, check_nesting, describe_type, dump_json, quote_input
 from connector.ace.models import read_envelope
 from connector.errors import MalformedFileError
 
@@ -118,10 +118,13 @@ class _TextStream:
                 continue
             except ValueError as exc:  # NaN / Infinity, refused by parse_constant
                 raise self.error(f"invalid JSON at {self.where()}: {exc}") from None
+            except RecursionError:
+                raise self.error(f"JSON nested more than {MAX_NESTING_DEPTH} levels deep at "
+                                 f"{self.where()}") from None
             if end == len(self.buffer) and self.more():
                 continue  # a number may go on in the next chunk: decode it again, whole
             self.pos = end
-            return value
+            return check_nesting(value, key=self.key)
 
 
 def _reject_constant(name: str) -> Any:
