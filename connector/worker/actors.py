@@ -31,7 +31,8 @@ from typing import Any
 import dramatiq
 from dramatiq import Broker
 
-from connector.errors import SalesforceAuthError
+from connector.ace.bucket import PROCESSED_TAG_KEY, PROCESSED_TAG_VALUE, QUARANTINE_TAG_KEY
+from connector.errors import ObjectNotFound, SalesforceAuthError
 from connector.logs import configure_logging, get_logger
 from connector.settings import Settings, get_settings
 from connector.sync.context import SyncContext
@@ -44,6 +45,8 @@ FLOW_ACTORS = ("outbound", "results", "inbound")
 OUTBOUND_FILE_ACTOR = "outbound_file"
 #: Counter of the outbound discovery run: files handed to ``outbound_file`` messages.
 FILES_ENQUEUED = "files_enqueued"
+#: How long discovery remembers that a file is processed or quarantined before reading its tags again.
+FINISHED_MARKER_TTL_SECONDS = 3600
 
 log = get_logger(__name__)
 
@@ -86,28 +89,50 @@ def declare_actors(broker: Broker, *, context_factory: ContextFactory) -> dict[s
 
 
 def _enqueue_files(ctx: SyncContext, file_actor: dramatiq.Actor) -> FlowReport:
-    """The outbound discovery step: one ``outbound_file`` message per pending file, oldest first."""
+    """The outbound discovery step: one ``outbound_file`` message per pending file, oldest first.
+
+    With ``ACE_AFTER_PROCESSING=tag`` processed files stay in the folder for
+    good; their tags are read once and remembered in Redis, so each trigger
+    costs one listing, not one request per file ever received.
+    """
     from connector.sync.outbound import outbound_files
 
     report = ctx.new_report("outbound")
+    files = outbound_files(ctx)
+    finished = ctx.redis.mget([_marker(ctx, "outbound-finished", f.key) for f in files]) if files else []
     # A marker lives as long as a message may wait: after that the message is
     # dropped as stale (or was lost), and the next discovery enqueues again.
-    marker_ttl_seconds = min(ctx.settings.worker_message_max_age_seconds,
-                             2 * ctx.settings.outbound_interval_seconds)
-    for file in outbound_files(ctx):
+    enqueued_ttl_seconds = min(ctx.settings.worker_message_max_age_seconds,
+                               2 * ctx.settings.outbound_interval_seconds)
+    for file, known_finished in zip(files, finished, strict=True):
+        if known_finished is not None or _is_finished(ctx, file.key):
+            continue
         report.count("files_seen")
-        if ctx.redis.set(_enqueued_key(ctx, file.key), "1", nx=True, ex=marker_ttl_seconds):
+        if ctx.redis.set(_marker(ctx, "outbound-enqueued", file.key), "1", nx=True, ex=enqueued_ttl_seconds):
             file_actor.send(file.key)
             report.count(FILES_ENQUEUED)
     return report
 
 
-def _enqueued_key(ctx: SyncContext, key: str) -> str:
-    return f"{ctx.settings.redis_key_prefix}:outbound-enqueued:{key}"
+def _is_finished(ctx: SyncContext, key: str) -> bool:
+    """True (and remembered) when the file is tagged processed or quarantined, or gone."""
+    try:
+        tags = ctx.bucket.get_tags(key)
+    except ObjectNotFound:
+        return True
+    if tags.get(PROCESSED_TAG_KEY) != PROCESSED_TAG_VALUE and tags.get(QUARANTINE_TAG_KEY) != "true":
+        return False
+    # Remembered for a while only: removing a quarantine tag makes the file pending again.
+    ctx.redis.set(_marker(ctx, "outbound-finished", key), "1", ex=FINISHED_MARKER_TTL_SECONDS)
+    return True
+
+
+def _marker(ctx: SyncContext, kind: str, key: str) -> str:
+    return f"{ctx.settings.redis_key_prefix}:{kind}:{key}"
 
 
 def _forget_enqueued(ctx: SyncContext, key: str) -> None:
-    ctx.redis.delete(_enqueued_key(ctx, key))
+    ctx.redis.delete(_marker(ctx, "outbound-enqueued", key))
 
 
 @contextmanager
