@@ -150,9 +150,9 @@ class _Story:
                                            email="ana.lima@retail.example", industry="Retail")
         self.partner_opp_id = self.admin.Opportunity.create(_partner_opportunity())["id"]
         self.records = {
-            "referral": DemoRecord("AWS referral (opportunity)", "Opportunity", ace_id=self.referral_id),
-            "lead": DemoRecord("AWS referral (lead)", "Lead", ace_id=self.lead_id),
-            "partner": DemoRecord("Partner opportunity", "Opportunity", salesforce_id=self.partner_opp_id),
+            "referral": DemoRecord("Opportunity referred by AWS", "Opportunity", ace_id=self.referral_id),
+            "lead": DemoRecord("Lead referred by AWS", "Lead", ace_id=self.lead_id),
+            "partner": DemoRecord("Partner's own opportunity", "Opportunity", salesforce_id=self.partner_opp_id),
         }
         self._say(0, f"AWS referred opportunity {self.referral_id} and lead {self.lead_id}; "
                      f"a partner user created opportunity {self.partner_opp_id} in Salesforce")
@@ -248,11 +248,11 @@ def _print_summary(console: Console, result: DemoResult) -> None:
     table = Table(title=f"ace-connector demo: {sum(r.linked for r in result.records)} of {len(result.records)} "
                         f"records linked in {result.rounds} round(s), {result.seconds:.1f} s",
                   title_justify="left")
-    for column in ("record", "Salesforce object", "Salesforce Id", "ACE id", "sync status", "ACE status",
-                   "linked"):
+    table.add_column("record", overflow="fold")
+    for column in ("Salesforce Id", "ACE id", "sync", "ACE status", "linked"):
         table.add_column(column, no_wrap=True)
     for record in result.records:
-        table.add_row(record.label, record.salesforce_object, record.salesforce_id or "—", record.ace_id or "—",
+        table.add_row(record.label, record.salesforce_id or "—", record.ace_id or "—",
                       record.sync_status or "—", record.ace_status or "—",
                       "[green]yes[/green]" if record.linked else "[red]no[/red]")
     console.print(table)
