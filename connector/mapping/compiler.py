@@ -11,6 +11,7 @@ so the sync layer can write them onto the record and carry on.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -23,8 +24,9 @@ from connector.mapping.spec import FieldRule, Flow, MappingSpec, Masked, Nulls, 
 from connector.mapping.transforms import Convert, split_full_name
 
 _ABSENT = object()
-#: ACE's placeholder is short; longer text is never it, so the check stays cheap.
-_MASK_MAX_CHARS = 40
+#: ACE's placeholder ("Accept To View", any case or spacing) has at least 14 characters and a
+#: 'v'; text shorter, much longer or without one is never it, so most values skip the full check.
+_MASK_MIN_CHARS, _MASK_MAX_CHARS = 14, 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,8 @@ class _Skip(Exception):
 
 
 def _looks_masked(value: Any) -> bool:
-    return value.__class__ is str and len(value) < _MASK_MAX_CHARS and is_masked(value)
+    return (value.__class__ is str and _MASK_MIN_CHARS <= len(value) < _MASK_MAX_CHARS
+            and ("v" in value or "V" in value) and is_masked(value))
 
 
 def _is_empty(value: Any) -> bool:
@@ -73,8 +76,7 @@ def _getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
     """Read ``Account.Name`` from ``{"Account": {"Name": ...}}`` (None when a parent is empty)."""
     parts = path.split(".")
     if len(parts) == 1:
-        name = parts[0]
-        return lambda record: record.get(name)
+        return operator.methodcaller("get", parts[0])
     head, rest = parts[:-1], parts[-1]
 
     def get(record: Mapping[str, Any]) -> Any:
@@ -213,14 +215,15 @@ def _ace_step(rule: FieldRule, spec: FieldSpec | None) -> Callable[..., None]:
     def read(record: Mapping[str, Any]) -> Any:
         if constant:
             return True  # anything non-empty: the constant ignores it
-        if len(getters) == 1:
-            return getters[0](record)
         parts = tuple(get(record) for get in getters)
         return None if all(_is_empty(part) for part in parts) else parts
 
+    if not constant and len(getters) == 1:
+        read = getters[0]  # noqa: F811 - the common case, without a wrapper call
+
     def step(record: Mapping[str, Any], out: dict, problems: list) -> None:
         value = read(record)
-        if _is_empty(value):
+        if value is None or value == "" or value == []:
             if on_null is not Nulls.KEEP:
                 out[ace] = null_value
             return
@@ -318,7 +321,8 @@ class CompiledMapping:
             value = get(ace, _ABSENT)
             if value is _ABSENT or value is None or value == "":
                 continue
-            if value.__class__ is str and len(value) < _MASK_MAX_CHARS and is_masked(value):
+            if value.__class__ is str and _MASK_MIN_CHARS <= len(value) < _MASK_MAX_CHARS and \
+                    ("v" in value or "V" in value) and is_masked(value):
                 continue
             values[salesforce] = value
         for step in self._salesforce_steps:
@@ -341,7 +345,8 @@ class CompiledMapping:
             value = get(salesforce)
             if value is None or value == "":
                 continue
-            if value.__class__ is str and len(value) < _MASK_MAX_CHARS and is_masked(value):
+            if value.__class__ is str and _MASK_MIN_CHARS <= len(value) < _MASK_MAX_CHARS and \
+                    ("v" in value or "V" in value) and is_masked(value):
                 continue
             record[ace] = value
         for step in self._ace_steps:
