@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
+import moto.s3.models
 import pytest
 import redis
 from moto import mock_aws
@@ -116,15 +119,21 @@ class Stack:
     # --- the bucket --------------------------------------------------------------------------------
 
     def put_outbound(self, entity: str, records: Sequence[Mapping[str, Any]], *, name: str | None = None,
-                     envelope: Mapping[str, Any] | None = None, body: bytes | None = None) -> str:
-        """Write an outbound file as ACE would (or ``body`` as is); returns its key."""
+                     envelope: Mapping[str, Any] | None = None, body: bytes | None = None,
+                     uploaded_at: datetime | None = None) -> str:
+        """Write an outbound file as ACE would (or ``body`` as is); returns its key.
+
+        ``uploaded_at`` sets the object's LastModified (S3 keeps whole seconds, so files
+        written in one test would otherwise tie and be ordered by key).
+        """
         layout = self.ctx.layout.for_entity(entity)
         key = layout.outbound + (name or f"{entity}_{uuid.uuid4().hex[:10]}.json")
         if body is None:
             document = {"version": "2.0", "spmsId": SPMS_ID, **(envelope or {}),
                         layout.record_array_key: [dict(r) for r in records]}
             body = json.dumps(document).encode()
-        self.bucket.client.put_object(Bucket=self.bucket.name, Key=key, Body=body)
+        with patch.object(moto.s3.models, "utcnow", lambda: uploaded_at) if uploaded_at else nullcontext():
+            self.bucket.client.put_object(Bucket=self.bucket.name, Key=key, Body=body)
         return key
 
     def keys(self, prefix: str) -> list[str]:

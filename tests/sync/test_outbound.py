@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import moto.s3.models
-import pytest
 
 from connector.ace.bucket import PROCESSED_TAG_KEY
 from connector.ace.catalog import is_masked
@@ -138,12 +136,10 @@ def test_after_processing_delete_removes_the_file_and_leaves_the_archive(stack: 
     assert len(opportunities(stack)) == 1
 
 
-def test_files_of_both_entities_are_taken_oldest_first(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    upload_times = iter([datetime(2024, 5, 1, 12, 0, 5), datetime(2024, 5, 1, 12, 0, 1)])
-    monkeypatch.setattr(moto.s3.models, "utcnow", lambda: next(upload_times))
-    newer = stack.put_outbound("lead", [stack.refer_lead()])  # sorts first by key, uploaded last
-    older = stack.put_outbound("opportunity", [stack.refer_opportunity()])
-    monkeypatch.undo()
+def test_files_of_both_entities_are_taken_oldest_first(stack: Any) -> None:
+    newer = stack.put_outbound("lead", [stack.refer_lead()],  # sorts first by key
+                               uploaded_at=datetime(2024, 5, 1, 12, 0, 5))
+    older = stack.put_outbound("opportunity", [stack.refer_opportunity()], uploaded_at=datetime(2024, 5, 1, 12, 0, 1))
     seen: list[str] = []
     original = stack.ctx.bucket.get_tags
     stack.ctx.bucket.get_tags = lambda key: (seen.append(key), original(key))[1]  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from connector.ace.bucket import PROCESSED_TAG_KEY, QUARANTINE_REASON_TAG_KEY, QUARANTINE_TAG_KEY
@@ -40,8 +41,8 @@ def test_out_of_order_copies_in_one_run_leave_the_newest(stack: Any) -> None:
     """Several exports of one record, in one file and across files: the newest wins whatever the order."""
     view = stack.refer_opportunity()
     first, second, third = versions(stack, view, "first", "second", "third")
-    stack.put_outbound("opportunity", [third, first])
-    stack.put_outbound("opportunity", [second])
+    stack.put_outbound("opportunity", [third, first], uploaded_at=datetime(2024, 5, 1, 12, 0))
+    stack.put_outbound("opportunity", [second], uploaded_at=datetime(2024, 5, 1, 12, 5))
 
     report = run_outbound(stack.ctx)
 
