@@ -4,7 +4,7 @@ Code and docs cite ``ACE-CONTRACT §N`` (docs/ACE-CONTRACT.md) and
 ``SALESFORCE-API §N`` (docs/SALESFORCE-API.md). A section exists when the doc
 has a heading numbered ``N`` (``## 5.`` / ``### 5.4``) or a list item labelled
 ``**N**`` (``- **11.2** …``). A chain such as ``ACE-CONTRACT §5.4, §6`` or a
-range such as ``§11.2-4`` cites every section it names.
+range such as ``§11.2-4`` or ``§7-§11`` cites every section it names.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ SKIPPED_DIR_NAMES = frozenset({".git", ".venv", "venv", "node_modules", "__pycac
                                ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 
 _NUMBER = r"\d+(?:\.\d+)*"
-_ONE_CITATION = rf"§\s?{_NUMBER}(?:[-–]{_NUMBER})?"
+_ONE_CITATION = rf"§\s?{_NUMBER}(?:[-–]§?{_NUMBER})?"
 _JOINER = r"(?:\s*,\s*|\s*/\s*|\s+and\s+|\s+or\s+)"
 _CITATION_RE = re.compile(rf"\b({'|'.join(map(re.escape, DOCS))}) ({_ONE_CITATION}(?:{_JOINER}{_ONE_CITATION})*)")
-_SECTION_IN_CHAIN_RE = re.compile(rf"§\s?({_NUMBER})(?:[-–]({_NUMBER}))?")
+_SECTION_IN_CHAIN_RE = re.compile(rf"§\s?({_NUMBER})(?:[-–]§?({_NUMBER}))?")
 _HEADING_RE = re.compile(rf"^#{{2,6}}\s+({_NUMBER})\.?\s", re.MULTILINE)
 _LABEL_RE = re.compile(rf"^\s*(?:[-*]\s+)?\*\*({_NUMBER})\*\*", re.MULTILINE)
 
@@ -130,11 +130,13 @@ def test_a_citation_of_a_missing_section_is_reported(tmp_path: Path) -> None:
     ace, salesforce = DOCS  # built here so that this file's own text cites nothing
     (tmp_path / "module.py").write_text(
         f'"""Results ({ace} §6.2, §6.9) and paging ({salesforce} §12)."""\n'
-        f"# outbound ({ace} §11.2-4)\n", encoding="utf-8")
-    problems = broken_citations(tmp_path, {"ACE-CONTRACT": {"6.2", "11.2", "11.4"}, "SALESFORCE-API": {"12"}})
+        f"# outbound ({ace} §11.2-4), inbound ({ace} §7-§9)\n", encoding="utf-8")
+    problems = broken_citations(tmp_path, {"ACE-CONTRACT": {"6.2", "11.2", "11.4", "7", "9"},
+                                           "SALESFORCE-API": {"12"}})
     assert problems == [
         f"module.py:1: {ace} §6.9 does not exist in docs/ACE-CONTRACT.md",
         f"module.py:2: {ace} §11.3 does not exist in docs/ACE-CONTRACT.md",
+        f"module.py:2: {ace} §8 does not exist in docs/ACE-CONTRACT.md",
     ]
 
 
