@@ -42,6 +42,9 @@ class OutgoingRecord:
     partner_key: str  # the partner key ACE echoes in the results
     kind: str  # create | update | decision (see connector.sync.referrals)
     content_hash: str | None = None  # what to remember as "last sent" once the file is written
+    inbound_only_hash: str | None = None  # the same, for the fields ACE never exports
+    decision_fingerprint: str | None = None  # a referral decision, remembered so it goes only once
+    links_referral: bool = False  # an update of an AWS referral: it carries the partner key ACE links
     #: the encoded record, computed once for packing
     encoded: bytes = field(default=b"", compare=False, repr=False)
 
