@@ -148,7 +148,7 @@ class _Story:
             projectDescription="Example Corp wants to move its analytics to a data lake on AWS.")
         self.lead_id = self.sim.refer_lead(company="Example Retail", fullName="Ana Lima",
                                            email="ana.lima@retail.example", industry="Retail")
-        self.partner_opp_id = self.admin.Opportunity.create(_partner_opportunity())["id"]
+        self.partner_opp_id = self.admin.Opportunity.create(partner_opportunity())["id"]
         self.records = {
             "referral": DemoRecord("Opportunity referred by AWS", "Opportunity", ace_id=self.referral_id),
             "lead": DemoRecord("Lead referred by AWS", "Lead", ace_id=self.lead_id),
@@ -172,7 +172,8 @@ class _Story:
         self._say(number, f"{linked} of {len(self.records)} records linked")
 
     def _admin_decides(self, number: int) -> None:
-        """An admin accepts each referral once it is in Salesforce."""
+        """An admin accepts each referral once it is in Salesforce (and names the solution offered:
+        ACE takes no update of an opportunity without one)."""
         for key, sobject, ace_field in (("referral", "Opportunity", "ACE_Opportunity_Id__c"),
                                         ("lead", "Lead", "ACE_Lead_Id__c")):
             record = self.records[key]
@@ -180,7 +181,11 @@ class _Story:
                 continue
             rows = self.admin.query(f"SELECT Id FROM {sobject} WHERE {ace_field} = '{record.ace_id}'")["records"]
             if rows:
-                getattr(self.admin, sobject).update(rows[0]["Id"], {"ACE_Referral_Decision__c": "Accepted"})
+                decision = {"ACE_Referral_Decision__c": "Accepted"}
+                if sobject == "Opportunity":
+                    decision |= {"ACE_Solutions_Offered__c": "Other",
+                                 "ACE_Other_Solution_Offered__c": "Data lake quick start"}
+                getattr(self.admin, sobject).update(rows[0]["Id"], decision)
                 self.decided.add(key)
                 self._say(number, f"an admin accepted {record.ace_id} in Salesforce ({rows[0]['Id']})")
 
@@ -227,7 +232,7 @@ class _Story:
         self.console.print(f"[dim]round {number}[/dim]  {text}", highlight=False)
 
 
-def _partner_opportunity() -> dict[str, Any]:
+def partner_opportunity() -> dict[str, Any]:
     """A complete opportunity, in the default mappings' Salesforce fields, that ACE's create rules accept."""
     return {
         "Name": "Contoso: data platform", "StageName": "Qualification",

@@ -126,3 +126,22 @@ def test_the_image_installs_the_package_without_dev_extras_unless_asked(dockerfi
     assert 'ARG EXTRAS=""' in dockerfile
     entrypoint = next(line for line in dockerfile if line.startswith("ENTRYPOINT"))
     assert entrypoint == 'ENTRYPOINT ["ace-connector"]'
+
+
+def documented_default(value: Any) -> str:
+    """How docs/OPERATIONS.md writes a default: `—` for none, `(empty)` for an empty text."""
+    if value is None:
+        return "—"
+    return "(empty)" if value == "" else str(value)
+
+
+def test_operations_doc_lists_every_setting_with_its_default(repo_root: Path) -> None:
+    doc = (Path(repo_root) / "docs" / "OPERATIONS.md").read_text()
+    rows = {match[0]: match[1] for match in re.findall(r"^\| `([A-Z0-9_]+)` \| `([^`]*)` \|", doc, re.MULTILINE)}
+    expected = {name.upper(): documented_default(field.default) for name, field in Settings.model_fields.items()}
+    missing = sorted(set(expected) - set(rows))
+    assert not missing, f"docs/OPERATIONS.md lacks these settings: {missing}"
+    wrong = {name: (rows[name], default) for name, default in expected.items() if rows[name] != default}
+    assert not wrong, f"documented default differs from the code (doc, code): {wrong}"
+    unknown = sorted(set(rows) - set(expected))
+    assert not unknown, f"docs/OPERATIONS.md documents settings that do not exist: {unknown}"

@@ -45,21 +45,18 @@ def print_flow_reports(console: Console, rows: Sequence[tuple[str, FlowReport | 
 
 
 def print_planned_writes(console: Console, reports: Iterable[FlowReport]) -> None:
-    table = Table(title="What a real run would write", title_justify="left")
-    for column in ("flow", "action", "target", "key", "values"):
-        table.add_column(column, overflow="fold")
-    count = 0
+    """One line per write a real run would make (lines, not a table: keys and values stay whole)."""
+    lines = []
     for report in reports:
         for write in report.planned_writes:
+            which = f" {write.key}" if write.key else ""
             values = str(dict(write.values)) if write.values else ""
             if len(values) > MAX_PLANNED_VALUES_CHARS:
                 values = values[: MAX_PLANNED_VALUES_CHARS - 1] + "…"
-            table.add_row(report.flow, write.action, write.target, write.key or "", values)
-            count += 1
-    if count:
-        console.print(table)
-    else:
-        console.print("A real run would write nothing.")
+            lines.append(f"{report.flow:<9}{write.action} {write.target}{which} {values}".rstrip())
+    console.print("What a real run would write:" if lines else "A real run would write nothing.")
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def print_status(console: Console, status: Status) -> None:
