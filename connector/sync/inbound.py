@@ -17,14 +17,19 @@ one of them, under a Redis lock (one worker per entity at a time). For each:
 3. pack what is to be sent into files (``ACE_INBOUND_RECORDS_PER_FILE`` records,
    under 1 MB, unique names), upload each with the ``bucket-owner-full-control``
    ACL and enter it in the ledger of files awaiting results;
-4. mark the sent records ``Sent`` with their content hash, and the refused ones
-   ``Error`` with the reason;
-5. only then advance the watermark.
+4. remember what went (content hashes in Redis), mark the sent records
+   ``Sent`` with their content hash, and the refused ones ``Error`` with the
+   reason (an error already on the record is not written again, so a refused
+   record does not come back run after run);
+5. only then advance the watermark — but never over the last
+   ``MODSTAMP_SETTLE_SECONDS``: the org may still stamp changes with those
+   seconds, so their records are read again next run (and skipped by hash).
 
 Records are handled ``INBOUND_BATCH_RECORDS`` at a time, the watermark
 advancing after each batch, so a long backlog is never held in memory and an
-interrupted run resumes where it stopped. A dry run reads and plans as usual
-and reports the files it would write, writing nothing.
+interrupted run resumes where it stopped: what it already sent is skipped by
+its content hash. A dry run reads and plans as usual and reports the files it
+would write (``put``) and the record updates, writing nothing.
 """
 
 from __future__ import annotations
@@ -74,22 +79,19 @@ def run_inbound(ctx: SyncContext) -> FlowReport:
     """Send every changed record of both entities. Raises only what stops the whole run."""
     report = ctx.new_report(FLOW)
     for entity in DECISION_ACE_FIELDS:
-        if entity not in ctx.mappings:
-            continue
-        try:
+        if entity in ctx.mappings:
             report.merge(run_inbound_entity(ctx, entity))
-        except ENTITY_LEVEL_ERRORS as exc:
-            message = f"{entity}: not finished, resumed next run: {type(exc).__name__}: {exc}"
-            report.add_error(message)
-            log.warning("inbound.entity_deferred", entity=entity, error=str(exc), error_type=type(exc).__name__)
-            if not ctx.dry_run:
-                ctx.state.record_error(flow=FLOW, message=message)
     log.info("inbound.run_done", dry_run=ctx.dry_run, **report.as_counts())
     return report
 
 
 def run_inbound_entity(ctx: SyncContext, entity: str) -> FlowReport:
-    """Send the changed records of one entity, unless another worker is already doing it."""
+    """Send the changed records of one entity, unless another worker is already doing it.
+
+    A passing failure (S3, a transient Salesforce error, the lock lost) ends the
+    entity's run with an error in the report: what was sent is remembered, and
+    the next run starts again from the same watermark. Anything else propagates.
+    """
     report = ctx.new_report(FLOW)
     lock = ctx.lock(f"inbound:{entity}", ttl_seconds=INBOUND_LOCK_TTL_SECONDS)
     if not lock.acquire():
@@ -97,6 +99,12 @@ def run_inbound_entity(ctx: SyncContext, entity: str) -> FlowReport:
         return report
     try:
         _EntityRun(ctx, entity=entity, report=report, ensure_lock=lock.ensure_held).run()
+    except ENTITY_LEVEL_ERRORS as exc:
+        message = f"{entity}: not finished, resumed next run: {type(exc).__name__}: {exc}"
+        report.add_error(message)
+        log.warning("inbound.entity_deferred", entity=entity, error=str(exc), error_type=type(exc).__name__)
+        if not ctx.dry_run:
+            ctx.state.record_error(flow=FLOW, message=message)
     finally:
         lock.release()
     return report

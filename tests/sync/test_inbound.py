@@ -97,3 +97,17 @@ def test_records_outside_the_mapping_filter_are_not_sent(stack: Any) -> None:
     create_opportunity(stack, ACE_Share__c=False)
     report = run_inbound(stack.ctx)
     assert inbound_documents(stack) == {} and report["records_skipped"] == 0 and report["files_sent"] == 0
+
+
+def test_a_salesforce_outage_after_the_upload_never_sends_a_record_twice(stack: Any) -> None:
+    ids = [create_opportunity(stack, Name=f"Deal {i}") for i in range(2)]
+    stack.faults({"error": "SERVER_UNAVAILABLE", "kind": "composite"})  # marking them Sent fails
+
+    report = run_inbound(stack.ctx)
+
+    assert report["files_sent"] == 2 and len(report.errors) == 1 and "SERVER_UNAVAILABLE" in report.errors[0]
+    assert stack.ctx.state.watermark("Opportunity") is None  # not advanced: the batch is read again
+    stack.faults()
+    again = run_inbound(stack.ctx)
+    assert (again["files_sent"], again["records_skipped"]) == (0, 2)
+    assert sorted(r["partnerCrmUniqueIdentifier"] for r in sent_records(stack)) == sorted(ids)
