@@ -47,18 +47,15 @@ def reliability_emulator() -> Iterator[EmulatorServer]:
 def make_world(reliability_emulator: EmulatorServer, moto_server_url: str, s3_proxy: S3FaultProxy,
                redis_url: str, redis_prefix: str, repo_root: Path, tmp_path: Path) -> Callable[..., World]:
     """``make_world(redis=..., **settings)``: a fresh bucket, ACE and org; the connector's S3 goes through
-    ``s3_proxy``. Redis is the shared test server under a private prefix unless ``redis`` is given."""
-    reliability_emulator_reset = False
+    ``s3_proxy``. Redis is the shared test server under a private prefix unless ``redis`` is given.
+    The org is emptied for each world: ACE's ids start again at O1000001 in each new simulator."""
 
     def make(*, redis: RedisServer | None = None, **setting_changes: object) -> World:
-        nonlocal reliability_emulator_reset
         world = World(work_dir=tmp_path, emulator=reliability_emulator, s3_endpoint_url=moto_server_url,
                       connector_s3_endpoint_url=s3_proxy.url,
                       redis_url=redis.url if redis else redis_url, redis_prefix=redis_prefix,
                       mappings_dir=Path(repo_root) / "mappings", **setting_changes)
-        if not reliability_emulator_reset:
-            world.reset_org()
-            reliability_emulator_reset = True
+        world.reset_org()
         return world
 
     return make

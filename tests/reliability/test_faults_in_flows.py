@@ -32,7 +32,13 @@ SALESFORCE_FAULTS = [
     {"error": "latency", "latency_ms": 30, "rate": 0.5},
 ]
 #: Two-way cycles of scenario 5 (the documented run uses 200).
-ECHO_CYCLES = 10 * TRIALS
+ECHO_CYCLES = 6 * TRIALS
+
+
+def seeded_world(make_world: Callable[..., World]) -> World:
+    world = make_world()
+    world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+    return world
 
 
 def faulty(world: World, run: Callable[[str], Any], *, inject: Callable[[], None],
@@ -57,8 +63,7 @@ def test_salesforce_lock_row_and_503_faults_with_latency(make_world: Callable[..
     row = scenario_table.row("2. Salesforce faults", "20% of calls UNABLE_TO_LOCK_ROW or 503, 30 ms latency on 50%",
                              recovery_unit="cycles")
     for trial in range(TRIALS):
-        world = make_world()
-        world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+        world = seeded_world(make_world)
         run = faulty(world, world.run_in_process, inject=lambda: world.salesforce_faults(
             *SALESFORCE_FAULTS, seed=trial), clear=lambda: world.hook("DELETE", "faults"))
         cycles = converge(world, run, max_cycles=MAX_CYCLES)
@@ -76,8 +81,7 @@ def test_request_limit_exceeded_stops_the_run_and_a_later_run_resumes(make_world
     row = scenario_table.row("2. API limit", "REQUEST_LIMIT_EXCEEDED on every call for one cycle",
                              recovery_unit="cycles")
     for _ in range(TRIALS):
-        world = make_world()
-        world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+        world = seeded_world(make_world)
         world.sim.tick()
         world.salesforce_faults({"error": "REQUEST_LIMIT_EXCEEDED", "rate": 1.0})
         try:
@@ -103,8 +107,7 @@ def test_s3_faults_retry_and_no_file_is_tagged_before_its_records_land(
     row = scenario_table.row("3. S3 faults", "proxy: 15% of requests 503 SlowDown / reset / reset after the "
                              "write / truncated body / slow", recovery_unit="cycles")
     for trial in range(TRIALS):
-        world = make_world()
-        world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+        world = seeded_world(make_world)
         s3_proxy.reset_log()
         s3_proxy.set_plan(FaultPlan(rate=0.15, seed=trial, slow_seconds=0.2))
         run = faulty(world, world.run_in_process, inject=lambda: None, clear=lambda: None)

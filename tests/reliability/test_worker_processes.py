@@ -1,0 +1,146 @@
+"""Scenarios 1 and 4 with real ``ace-connector worker`` processes on a private redis-server.
+
+1. A worker is SIGKILLed at a random moment while it processes outbound,
+   results or inbound work (the phase rotates with the trial); a fresh worker
+   takes over. Every record still lands once, on both sides.
+4. Redis is flushed, or killed and restarted empty, between and during
+   cycles: nothing is lost; the only cost is idempotent re-sends, counted
+   against a fault-free run of the same story.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import TRIALS
+from .fleet import Fleet
+from .processes import RedisServer
+from .scenario_table import ScenarioTable
+from .world import FLOWS, World
+
+KILL_TRIALS = TRIALS
+REFERRALS, LEADS, PARTNER_OPPORTUNITIES = 3, 1, 2
+MAX_CYCLES = 10
+#: Latency on every Salesforce call, so a phase lasts long enough to be interrupted.
+SALESFORCE_LATENCY_MS = 40
+#: The kill comes this long after the trigger (uniformly drawn): from "not started" to "nearly done".
+KILL_DELAY_SECONDS = (0.0, 2.5)
+
+
+def start_world(make_world: Callable[..., World], redis_server: RedisServer) -> World:
+    redis_server.flush()
+    world = make_world(redis=redis_server)
+    world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+    world.salesforce_faults({"error": "latency", "latency_ms": SALESFORCE_LATENCY_MS, "rate": 1.0})
+    return world
+
+
+def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
+        make_world: Callable[..., World], private_redis: RedisServer, scenario_table: ScenarioTable,
+        tmp_path: Path) -> None:
+    row = scenario_table.row("1. Worker killed", "SIGKILL of the worker process group at a random moment of "
+                             "outbound, results or inbound work; a new worker starts")
+    leftover_ttls: list[float] = []
+    rng = random.Random(1)
+    for trial in range(KILL_TRIALS):
+        world = start_world(make_world, private_redis)
+        fleet = Fleet(world, log_dir=tmp_path / f"trial-{trial}")
+        kill_phase = FLOWS[trial % len(FLOWS)]
+        killed = False
+        try:
+            worker = fleet.start_worker()
+            for _cycle in range(MAX_CYCLES):
+                world.sim.tick()
+                for flow in FLOWS:
+                    if flow == kill_phase and not killed and _has_work(world, flow):
+                        fleet.trigger(flow)
+                        time.sleep(rng.uniform(*KILL_DELAY_SECONDS))
+                        killed_at = time.monotonic()
+                        fleet.kill(worker)
+                        killed = True
+                        leftover_ttls.append(fleet.expire_dead_locks())
+                        worker = fleet.start_worker()
+                        fleet.run(flow)  # the next scheduled trigger
+                        recovery = time.monotonic() - killed_at
+                    else:
+                        fleet.run(flow)
+                    if flow == "outbound":
+                        world.admin_decides()
+                world.aws_reviews()
+                if killed and world.converged():
+                    break
+        finally:
+            fleet.stop_all()
+        tally = world.tally()
+        assert killed, f"trial {trial}: the {kill_phase} phase never had work"
+        row.add_trial(tally, recovery=recovery)
+        assert tally.problems == [], f"trial {trial} (killed in {kill_phase}): {tally.problems}"
+        assert world.converged(), f"trial {trial} (killed in {kill_phase}) did not converge"
+    row.notes = (f"time to recover = kill → the phase finished by a new worker (boot included); the dead "
+                 f"worker's locks had at most {max(leftover_ttls):.0f} s of TTL left (expired by the test, "
+                 f"see the text)")
+
+
+def _has_work(world: World, flow: str) -> bool:
+    """Whether the phase would do something now, so that a kill interrupts real work."""
+    layouts = world.sim.layout.entities
+    if flow == "outbound":
+        return any(True for layout in layouts for _ in world.bucket.iter_objects(layout.outbound))
+    if flow == "results":
+        return any(True for layout in layouts for _ in world.bucket.iter_objects(layout.results))
+    return True
+
+
+def test_redis_flushed_or_restarted_between_and_during_cycles(
+        make_world: Callable[..., World], private_redis: RedisServer, scenario_table: ScenarioTable,
+        tmp_path: Path) -> None:
+    row = scenario_table.row("4. Redis loss", "FLUSHALL between cycles, redis-server killed and restarted "
+                             "empty during a flow")
+    baseline = _files_sent_fault_free(make_world, private_redis, tmp_path)
+    resends: list[int] = []
+    for trial in range(TRIALS):
+        world = start_world(make_world, private_redis)
+        fleet = Fleet(world, log_dir=tmp_path / f"redis-trial-{trial}")
+        try:
+            fleet.start_worker()
+            for cycle in range(MAX_CYCLES):
+                world.sim.tick()
+                for flow in FLOWS:
+                    if cycle == 1 and flow == "results":
+                        fleet.trigger(flow)
+                        time.sleep(0.5)
+                        private_redis.restart()  # during the flow: broker, locks, state all gone
+                    fleet.run(flow)
+                    if flow == "outbound":
+                        world.admin_decides()
+                world.aws_reviews()
+                if world.converged():
+                    break
+                private_redis.flush()  # between cycles
+        finally:
+            fleet.stop_all()
+        tally = world.tally()
+        row.add_trial(tally)
+        resends.append(world.inbound_files_sent() - baseline)
+        assert tally.problems == [], tally.problems
+        assert world.converged()
+    row.notes = (f"idempotent re-sends: {sum(resends)} inbound file(s) over the fault-free run's {baseline} "
+                 f"({TRIALS} trial(s))")
+
+
+def _files_sent_fault_free(make_world: Callable[..., World], redis_server: RedisServer, tmp_path: Path) -> int:
+    world = start_world(make_world, redis_server)
+    fleet = Fleet(world, log_dir=tmp_path / "baseline")
+    try:
+        fleet.start_worker()
+        for _ in range(MAX_CYCLES):
+            world.cycle(fleet.run)
+            if world.converged():
+                break
+    finally:
+        fleet.stop_all()
+    assert world.tally().problems == []
+    return world.inbound_files_sent()
