@@ -212,22 +212,23 @@ class OutboundBatch:
     def _write(self, plan: _Plan) -> None:
         refused = list(plan.refused)
         hashes: dict[str, str] = {}
+        written = 0
         for writes, send in ((plan.upserts, self._upsert), (plan.updates, self._update)):
             if not writes:
                 continue
             self.before_write()
             for write, result in zip(writes, send([w.payload for w in writes]), strict=True):
                 if result.success:
-                    self.report.count(counters.RECORDS_OK)
+                    written += 1
                     if write.content_hash and result.id:
                         hashes[result.id] = write.content_hash
                 elif self._retry_later(result):
                     self.retry_later = True
                 else:
                     refused.append((write.record, write.stored, result.error_text))
-        if hashes:
-            self.ctx.state.set_content_hashes(self.entity, hashes)
-            metrics.record_synced(FLOW, len(hashes))
+        self.report.count(counters.RECORDS_OK, written)
+        metrics.record_synced(FLOW, written)
+        self.ctx.state.set_content_hashes(self.entity, hashes)
         if refused:
             self._record_refusals(refused)
 

@@ -92,11 +92,18 @@ def run_results(ctx: SyncContext) -> FlowReport:
     return report
 
 
-def process_results_file(ctx: SyncContext, key: str, *, entity: str) -> FlowReport:
+def process_results_file(ctx: SyncContext, key: str, *, entity: str | None = None) -> FlowReport:
     """Handle one results file (safe to call concurrently and repeatedly)."""
     report = ctx.new_report(FLOW)
-    _process(ctx, [key], entity=entity, report=report)
+    _process(ctx, [key], entity=entity or _entity_of(ctx, key), report=report)
     return report
+
+
+def _entity_of(ctx: SyncContext, key: str) -> str:
+    for layout in ctx.layout.entities:
+        if any(key.startswith(prefix) for prefix in layout.results_scan_prefixes):
+            return layout.entity
+    raise ValueError(f"{key!r} is in no results folder")
 
 
 def _process(ctx: SyncContext, keys: list[str], *, entity: str, report: FlowReport) -> None:
