@@ -213,7 +213,9 @@ class RecordPlanner:
             record.setdefault(PARTNER_KEY_KEYS[self.entity], partner_key)
         return Send(OutgoingRecord(record=_identity_first(record), sf_id=row["Id"], partner_key=partner_key,
                                    kind=kind, content_hash=digest.round_trip,
-                                   inbound_only_hash=digest.inbound_only, decision_fingerprint=fingerprint,
+                                   # a decision carries none of the inbound-only fields
+                                   inbound_only_hash=None if kind == KIND_DECISION else digest.inbound_only,
+                                   decision_fingerprint=fingerprint,
                                    links_referral=links))
 
     def _fail(self, row: Mapping[str, Any], message: str) -> Fail:
