@@ -125,14 +125,9 @@ def selection_filter(mapping: Any) -> str | None:
 
 @dataclass(frozen=True)
 class _Row:
+    id: str
     data: Mapping[str, Any]
-
-    @property
-    def id(self) -> str:
-        return self.data["Id"]
-
-    def modstamp(self) -> Any:
-        return parse_sf_datetime(self.data.get(WATERMARK_FIELD))
+    modified: datetime  # SystemModstamp
 
 
 class _EntityRun:
@@ -163,14 +158,13 @@ class _EntityRun:
     def _batches(self, records: Iterable[Mapping[str, Any]], mark: Watermark) -> Iterator[list[_Row]]:
         batch: list[_Row] = []
         for record in records:
-            row = _Row({k: v for k, v in record.items() if k != "attributes"})
-            modified = row.modstamp()
+            modified = parse_sf_datetime(record.get(WATERMARK_FIELD))
             if modified is None:
-                log.warning("inbound.record_without_modstamp", object=self.object_name, record=row.id)
+                log.warning("inbound.record_without_modstamp", object=self.object_name, record=record.get("Id"))
                 continue
-            if mark.is_seen(row.id, modified):
+            if mark.is_seen(record["Id"], modified):
                 continue
-            batch.append(row)
+            batch.append(_Row(record["Id"], {k: v for k, v in record.items() if k != "attributes"}, modified))
             if len(batch) >= INBOUND_BATCH_RECORDS:
                 yield batch
                 batch = []
@@ -205,7 +199,7 @@ class _EntityRun:
         finally:
             self._mark_sent(sent)  # whatever went out is remembered, even if a later upload failed
         self._record_failures(failures)
-        advanced = mark.advanced((row.id, row.modstamp()) for row in rows if row.modstamp() < self.settled_before)
+        advanced = mark.advanced((row.id, row.modified) for row in rows if row.modified < self.settled_before)
         self.ctx.state.set_watermark(self.object_name, advanced)
         return advanced
 
