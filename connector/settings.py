@@ -14,9 +14,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: ACE refuses inbound files over 1 MB (SPEC §5.2).
+#: ACE refuses inbound files over 1 MB (ACE-CONTRACT §5.2).
 ACE_INBOUND_MAX_BYTES = 1_000_000
-#: ACE refuses inbound files with more than 50 records (SPEC §5.2).
+#: ACE refuses inbound files with more than 50 records (ACE-CONTRACT §5.2).
 ACE_INBOUND_MAX_RECORDS = 50
 
 
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     ace_results_timeout_seconds: int = Field(
         900, ge=60, description="Alert when an inbound file has no results after this long.")
 
-    # Folder layout (SPEC §2); every prefix can be overridden.
+    # Folder layout (ACE-CONTRACT §2); every prefix can be overridden.
     ace_opportunity_outbound_prefix: str = "opportunity-outbound/"
     ace_lead_outbound_prefix: str = "lead-outbound/"
     ace_opportunity_inbound_prefix: str = "opportunity-inbound/"

@@ -46,14 +46,14 @@ from connector.errors import (
 if TYPE_CHECKING:
     from connector.settings import Settings
 
-#: The tag AWS's own sample code puts on outbound files it has processed (SPEC §11.2).
+#: The tag AWS's own sample code puts on outbound files it has processed (ACE-CONTRACT §11.2).
 PROCESSED_TAG_KEY = "partner_processed"
 PROCESSED_TAG_VALUE = "true"
 #: Tags on a file that could not be used; it is kept, never deleted.
 QUARANTINE_TAG_KEY = "partner_quarantined"
 QUARANTINE_REASON_TAG_KEY = "partner_quarantine_reason"
 
-#: The canned ACL every partner upload must carry, or ACE answers AccessDenied (SPEC §1).
+#: The canned ACL every partner upload must carry, or ACE answers AccessDenied (ACE-CONTRACT §1).
 BUCKET_OWNER_FULL_CONTROL = "bucket-owner-full-control"
 
 #: S3 limits on object tags.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 Entity = Literal["opportunity", "lead"]
 ENTITIES: tuple[Entity, ...] = ("opportunity", "lead")
 
-#: The record array key of each entity's files (SPEC §4.3).
+#: The record array key of each entity's files (ACE-CONTRACT §4.3).
 RECORD_ARRAY_KEYS: dict[Entity, str] = {"opportunity": "opportunities", "lead": "leads"}
 
 ARCHIVE_SUFFIX = "-archive/"
@@ -36,7 +36,7 @@ def as_prefix(value: str) -> str:
 
 
 def archive_of(prefix: str) -> str:
-    """``opportunity-outbound/`` → ``opportunity-outbound-archive/`` (SPEC §2)."""
+    """``opportunity-outbound/`` → ``opportunity-outbound-archive/`` (ACE-CONTRACT §2)."""
     return as_prefix(prefix).rstrip("/") + ARCHIVE_SUFFIX
 
 

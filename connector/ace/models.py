@@ -3,7 +3,7 @@
 Two ways in:
 
 * ``read_envelope(data, entity=...)`` checks only what makes a *whole file*
-  unusable (SPEC §5.5) and hands back the records as plain dicts, so a bad
+  unusable (ACE-CONTRACT §5.5) and hands back the records as plain dicts, so a bad
   record can still be answered on its own. The simulator and the rule engine
   use this.
 * ``parse_opportunity_file`` / ``parse_lead_file`` / ``parse_envelope`` go on to
@@ -55,7 +55,7 @@ __all__ = [
 #: The payload version the connector writes (field definitions v14 and later).
 CURRENT_VERSION = "2.0"
 SUPPORTED_MAJOR_VERSIONS = frozenset({1, 2})
-#: ACE's limits on one inbound file (SPEC §5.2).
+#: ACE's limits on one inbound file (ACE-CONTRACT §5.2).
 MAX_INBOUND_FILE_BYTES = 1024 * 1024
 MAX_INBOUND_RECORDS = 50
 

@@ -85,7 +85,7 @@ class AceRecord(BaseModel):
 
 
 class OpportunityRecord(AceRecord):
-    """An opportunity (SPEC §12), in the contract's field order."""
+    """An opportunity (ACE-CONTRACT §12), in the contract's field order."""
 
     doesOppBelongToNatSec: str | None = None
     city: str | None = None
@@ -190,7 +190,7 @@ class OpportunityRecord(AceRecord):
 
 
 class LeadRecord(AceRecord):
-    """A lead (SPEC §13), in the contract's field order."""
+    """A lead (ACE-CONTRACT §13), in the contract's field order."""
 
     status: str | None = None
     currentLeadStage: str | None = None

@@ -1,4 +1,4 @@
-"""Results files and error files: ACE's answer to every inbound file (SPEC §5.4, §6).
+"""Results files and error files: ACE's answer to every inbound file (ACE-CONTRACT §5.4, §6).
 
 A results file has exactly the keys of AWS's samples; error files (for uploads
 ACE could not read at all) have the same keys with ``isApiError`` true and no

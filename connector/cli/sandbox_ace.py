@@ -302,7 +302,7 @@ def configure(
     records_per_file: int | None = typer.Option(None, "--records-per-file", min=1,
                                                 help="Records per outbound file."),
 ) -> None:
-    """Set the simulator's flags (SPEC §16.5) and partner profile; prints the configuration."""
+    """Set the simulator's flags (ACE-CONTRACT §16.5) and partner profile; prints the configuration."""
     from connector.sandbox.ace.config import parse_flag_value
 
     flag_values: dict[str, Any] = {}

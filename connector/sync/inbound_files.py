@@ -1,12 +1,12 @@
 """Inbound files: ACE records packed into envelopes within ACE's limits, under unique names.
 
 ACE takes at most ``ACE_INBOUND_MAX_RECORDS`` (50) records and
-``ACE_INBOUND_MAX_BYTES`` (1 MB) per file (SPEC §5.2) and treats a reused name
-as a duplicate it never processes (SPEC §5.1). :func:`pack_files` splits the
+``ACE_INBOUND_MAX_BYTES`` (1 MB) per file (ACE-CONTRACT §5.2) and treats a reused name
+as a duplicate it never processes (ACE-CONTRACT §5.1). :func:`pack_files` splits the
 records by the configured count and by size; a record that cannot fit in a
 file on its own is handed back, so its error can be written on the record.
 
-Names follow the connector's choice of SPEC §5.1: ``opp_<MMDDYYYYHHMMSS>_<8 hex>.json``
+Names follow the connector's choice of ACE-CONTRACT §5.1: ``opp_<MMDDYYYYHHMMSS>_<8 hex>.json``
 (``lead_…`` for leads): the documented timestamp pattern plus eight random hex
 digits, so two workers in the same second never collide.
 """
@@ -23,9 +23,9 @@ from connector.ace.jsonio import dump_json
 from connector.ace.layout import RECORD_ARRAY_KEYS
 from connector.settings import ACE_INBOUND_MAX_BYTES, ACE_INBOUND_MAX_RECORDS
 
-#: The payload version the connector speaks (SPEC §4.1: send "2.0").
+#: The payload version the connector speaks (ACE-CONTRACT §4.1: send "2.0").
 PAYLOAD_VERSION = "2.0"
-#: File name prefix per entity (SPEC §5.1 connector choice).
+#: File name prefix per entity (ACE-CONTRACT §5.1 connector choice).
 FILE_NAME_PREFIXES = {"opportunity": "opp", "lead": "lead"}
 #: Random hex digits after the timestamp in a file name.
 NAME_SUFFIX_HEX_DIGITS = 8

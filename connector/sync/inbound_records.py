@@ -4,7 +4,7 @@ Pure: nothing here talks to Salesforce, S3 or Redis (``inbound`` does). For each
 record selected by the watermark query, :meth:`RecordPlanner.plan` answers one of
 
 * :class:`Send` — a create (no ACE id), an update (both keys, which also links an
-  accepted AWS referral) or a referral decision (the minimal record of SPEC §8.3);
+  accepted AWS referral) or a referral decision (the minimal record of ACE-CONTRACT §8.3);
 * :class:`Fail` — ACE would refuse it (its own rules, run here first) or the
   mapping cannot express it: the message goes on the record instead;
 * :class:`Skip` — nothing to send: unchanged since last sent or received
@@ -209,7 +209,7 @@ class RecordPlanner:
     def _send(self, row: Mapping[str, Any], record: dict[str, Any], *, kind: str, digest: Digest,
               fingerprint: str | None = None, links: bool = False) -> Send:
         partner_key = str(row.get(self.mapping.partner_key_field) or row["Id"])
-        if kind != KIND_DECISION:  # a decision carries the ACE id alone (SPEC §8.3)
+        if kind != KIND_DECISION:  # a decision carries the ACE id alone (ACE-CONTRACT §8.3)
             record.setdefault(PARTNER_KEY_KEYS[self.entity], partner_key)
         return Send(OutgoingRecord(record=_identity_first(record), sf_id=row["Id"], partner_key=partner_key,
                                    kind=kind, content_hash=digest.round_trip,

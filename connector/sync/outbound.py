@@ -1,4 +1,4 @@
-"""The outbound flow: ACE's outbound files into Salesforce (SPEC §7, §8.5, §11.2-4).
+"""The outbound flow: ACE's outbound files into Salesforce (ACE-CONTRACT §7, §8.5, §11.2-4).
 
 ``run_outbound(ctx)`` takes every outbound file of both entities, oldest first
 (S3 ``LastModified``, then key), and hands each to

@@ -15,10 +15,10 @@ from connector.ace.records import format_ace_datetime, parse_ace_datetime
 
 ACE_ID_KEY = "apnCrmUniqueIdentifier"
 LAST_MODIFIED_KEY = "lastModifiedDate"
-#: The partner key of each entity in ACE's files (leads use their own name, SPEC §7).
+#: The partner key of each entity in ACE's files (leads use their own name, ACE-CONTRACT §7).
 PARTNER_KEY_KEYS = {"opportunity": "partnerCrmUniqueIdentifier", "lead": "partnerCrmLeadId"}
 
-# The per-record sync status values (DESIGN.md): what the admin reads on the record.
+# The per-record sync status values (docs/ARCHITECTURE.md): what the admin reads on the record.
 STATUS_PENDING = "Pending"  # ACE does not know this record's partner key yet: the link is owed
 STATUS_SENT = "Sent"
 STATUS_SYNCED = "Synced"

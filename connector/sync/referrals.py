@@ -6,14 +6,14 @@ Salesforce through the mapping: the review ``status``, the
 :class:`AceMirror` finds those fields in the mapping and reads them back as
 ACE values, so the inbound flow knows without asking ACE whether a record can
 take an update: never while ACE reviews it (``Submitted``/``In review``,
-SPEC §11.9), never on an undecided or rejected referral (OU1).
+ACE-CONTRACT §11.9), never on an undecided or rejected referral (OU1).
 
 **The decision.** The admin accepts or rejects an AWS referral by setting the
 Salesforce field the mapping pairs with ACE's decision field
 (``partnerAcceptanceStatus`` for opportunities, ``currentLeadStage`` for leads;
 ``ACE_Referral_Decision__c`` in the default mappings, with
 ``ACE_Rejection_Reason__c`` for ``rejectionReason``). The inbound flow sends it
-once, as the minimal record of SPEC §8.3 / §9, nothing else mixed in::
+once, as the minimal record of ACE-CONTRACT §8.3 / §9, nothing else mixed in::
 
     {"apnCrmUniqueIdentifier": "O123", "partnerAcceptanceStatus": "Accepted"}
     {"apnCrmUniqueIdentifier": "O123", "partnerAcceptanceStatus": "Rejected", "rejectionReason": "Other"}
@@ -28,7 +28,7 @@ takes a repeated decision as a no-op update.
 **Linking.** ACE takes no update of a referral, the partner key included,
 before it is accepted (OU1). A record the outbound flow marked ``Pending`` (ACE
 does not know its partner key yet) whose decision is known to ACE as
-``Accepted`` is sent as a full update carrying both keys (SPEC §7): that links it.
+``Accepted`` is sent as a full update carrying both keys (ACE-CONTRACT §7): that links it.
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ ACCEPTED, REJECTED = "Accepted", "Rejected"
 DECISIONS = (ACCEPTED, REJECTED)
 AWS_REFERRAL = "AWS Referral"
 REJECTION_REASON = "rejectionReason"
-#: Review states in which ACE refuses every update with "Record is not editable." (SPEC §8.2).
+#: Review states in which ACE refuses every update with "Record is not editable." (ACE-CONTRACT §8.2).
 UNDER_REVIEW_STATUSES = frozenset({"Submitted", "In review"})
 #: The ACE field holding the partner's decision, per entity.
 DECISION_ACE_FIELDS = {"opportunity": "partnerAcceptanceStatus", "lead": "currentLeadStage"}
-#: Decision fields never go into an ordinary update: a decision travels alone (SPEC §11.8).
+#: Decision fields never go into an ordinary update: a decision travels alone (ACE-CONTRACT §11.8).
 DECISION_ONLY_FIELDS = {"opportunity": ("partnerAcceptanceStatus", REJECTION_REASON), "lead": ("currentLeadStage",)}
 #: ACE fields the inbound flow reads back from Salesforce, per entity.
 MIRRORED_ACE_FIELDS = {"opportunity": ("status", "opportunityOwnership", "acceptBy"), "lead": ()}

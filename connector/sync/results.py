@@ -1,4 +1,4 @@
-"""The results flow: ACE's answers to our inbound files, written onto the records (SPEC §6, §11.7, §11.10).
+"""The results flow: ACE's answers to our inbound files, written onto the records (ACE-CONTRACT §6, §11.7, §11.10).
 
 Every results or error file in both results-folder spellings is read and
 correlated by the ``fileName`` inside it (the key it answers; the file's own

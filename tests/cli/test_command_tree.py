@@ -1,4 +1,4 @@
-"""The CLI's command tree is an external contract (DESIGN.md): every command exists and has help."""
+"""The CLI's command tree is an external contract (docs/ARCHITECTURE.md): every command exists and has help."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AWS referrals (SPEC §8.3) and leads (SPEC §9): masking, accept/reject round trips, exports."""
+"""AWS referrals (ACE-CONTRACT §8.3) and leads (ACE-CONTRACT §9): masking, accept/reject round trips, exports."""
 
 from __future__ import annotations
 

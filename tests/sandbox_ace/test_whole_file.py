@@ -1,4 +1,4 @@
-"""Whole-file rejections (SPEC §4, §5): nothing in the file is applied, and the answer says why."""
+"""Whole-file rejections (ACE-CONTRACT §4, §5): nothing in the file is applied, and the answer says why."""
 
 from __future__ import annotations
 

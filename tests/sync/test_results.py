@@ -53,7 +53,7 @@ def send(stack: Any, records: list[dict[str, Any]] | bytes, *, partner_keys: lis
 
 def put_results(stack: Any, key: str, *, answers: str, results: list[dict[str, Any]] | None,
                 api_errors: list[str] | None = None) -> str:
-    """A results file as ACE writes it (SPEC §6.2), at ``key``."""
+    """A results file as ACE writes it (ACE-CONTRACT §6.2), at ``key``."""
     document = {"success": "ALL", "spmsId": "1234567", "isApiError": api_errors is not None,
                 "inboundApiResults": results, "fileName": answers,
                 "fileApnProcessedDT": "2024-05-28T15:21:22.331Z", "apiErrors": api_errors}

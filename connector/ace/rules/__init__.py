@@ -1,6 +1,6 @@
-"""ACE's validation rules (SPEC §10) as one engine, shared by the simulator and the pre-flight check.
+"""ACE's validation rules (ACE-CONTRACT §10) as one engine, shared by the simulator and the pre-flight check.
 
-Every rule is a small function registered under its SPEC id (``OC1``-``OC20``,
+Every rule is a small function registered under its docs/ACE-CONTRACT.md id (``OC1``-``OC20``,
 ``OU1``-``OU16``, ``LU1``-``LU8``, plus ``SHAPE`` for JSON types and lengths).
 The three entry points take a raw record (a dict decoded from JSON, so absent
 and ``null`` differ) and return a ``Verdict``: the errors to put in a results

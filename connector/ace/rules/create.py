@@ -1,4 +1,4 @@
-"""Rules only a create goes through (SPEC §10.1 OC1, OC10, OC15-OC17, OC20)."""
+"""Rules only a create goes through (ACE-CONTRACT §10.1 OC1, OC10, OC15-OC17, OC20)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The rule engine: the registry, the inputs (partner, context) and the verdict.
 
-A rule is a small function registered under its SPEC §10 id. It receives a
+A rule is a small function registered under its ACE-CONTRACT §10 id. It receives a
 ``Check`` (the raw inbound record, what is left of it after ignored fields are
 dropped, the stored record when known, and the context) and yields
 ``Violation``s (the record fails) or ``Ignored``s (a field is dropped silently,

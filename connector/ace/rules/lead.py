@@ -1,4 +1,4 @@
-"""Lead inbound rules (SPEC §10.3 LU1-LU8): leads are only accepted, rejected and updated."""
+"""Lead inbound rules (ACE-CONTRACT §10.3 LU1-LU8): leads are only accepted, rejected and updated."""
 
 from __future__ import annotations
 

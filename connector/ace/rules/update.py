@@ -1,4 +1,4 @@
-"""Opportunity update rules (SPEC §10.2 OU1-OU16), accept/reject of AWS referrals included.
+"""Opportunity update rules (ACE-CONTRACT §10.2 OU1-OU16), accept/reject of AWS referrals included.
 
 ``stored`` is ACE's full record when the caller knows it (the simulator does);
 with ``stored=None`` (a pre-flight check that does not know ACE's state) only
@@ -48,7 +48,7 @@ MAX_OFFERS = 1
 KEY = "apnCrmUniqueIdentifier"
 
 
-#: what an accept/reject record carries (SPEC §8.3); anything else is left out of it
+#: what an accept/reject record carries (ACE-CONTRACT §8.3); anything else is left out of it
 DECISION_FIELDS = frozenset({KEY, "partnerCrmUniqueIdentifier", "partnerAcceptanceStatus", "rejectionReason"})
 
 

@@ -1,4 +1,4 @@
-"""Value checks shared by creates and updates (SPEC §10.1 OC2-OC9, OC11-OC14, OC18, OC19).
+"""Value checks shared by creates and updates (ACE-CONTRACT §10.1 OC2-OC9, OC11-OC14, OC18, OC19).
 
 On a create they run as their own rules; on an update OU3 runs them over the
 fields the update would apply, with the stored record filling in the rest. A

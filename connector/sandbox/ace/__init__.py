@@ -1,4 +1,4 @@
-"""The ACE simulator: plays AWS's side of the ACE bucket (SPEC §16).
+"""The ACE simulator: plays AWS's side of the ACE bucket (ACE-CONTRACT §16).
 
 ``Simulator`` is the Python API (used by the demo, the UAT runner and tests);
 ``ace-connector sandbox ace ...`` is its command line. State lives in a folder

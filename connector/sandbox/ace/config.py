@@ -1,4 +1,4 @@
-"""The simulator's configuration: ACE's behaviour switches (SPEC §16.5) and the partner's profile.
+"""The simulator's configuration: ACE's behaviour switches (ACE-CONTRACT §16.5) and the partner's profile.
 
 Kept in ``config.json`` under the state folder, so that every invocation of
 the simulator (``tick``, ``review``, ``serve`` …) behaves the same way.
@@ -21,7 +21,7 @@ DEFAULT_SPMS_ID = "1234567"
 DEFAULT_USER_EMAILS = ("alliance.lead@partner.example", "sales.rep@partner.example")
 DEFAULT_ALLIANCE_LEAD_NAME = "Alliance Lead"
 
-#: SPEC §16.3: several records per outbound file.
+#: ACE-CONTRACT §16.3: several records per outbound file.
 DEFAULT_EXPORT_RECORDS_PER_FILE = 25
 #: How long an AWS referral may wait for the partner's decision.
 DEFAULT_ACCEPT_BY_DAYS = 14
@@ -29,7 +29,7 @@ DEFAULT_ACCEPT_BY_DAYS = 14
 
 @dataclass(frozen=True)
 class Flags:
-    """ACE behaviours where the sources disagree (SPEC §15, §16.5), with the stated defaults."""
+    """ACE behaviours where the sources disagree (ACE-CONTRACT §15, §16.5), with the stated defaults."""
 
     #: OC1: `solutionOffered` mandatory on create ([CSV], [UAT 7.10]).
     require_solution_on_create: bool = True

@@ -1,4 +1,4 @@
-"""Whole-file checks of an inbound file (SPEC §4, §5.2, §5.5).
+"""Whole-file checks of an inbound file (ACE-CONTRACT §4, §5.2, §5.5).
 
 A file failing any of them is rejected as a whole: nothing in it is applied,
 and its results carry ``isApiError: true`` and the reason in ``apiErrors``.

@@ -1,4 +1,4 @@
-"""Outbound export: the records changed since the last export, as ACE's hourly files (SPEC §8.5, §16.3).
+"""Outbound export: the records changed since the last export, as ACE's hourly files (ACE-CONTRACT §8.5, §16.3).
 
 Every changed record the partner may see goes out with its full field set
 (nulls included), masked as the lifecycle requires, several records per file;
@@ -8,7 +8,7 @@ unique and meaningless on purpose: the connector must never parse them.
 "Changed" means any change that moved the record's ``lastModifiedDate``, the
 partner's own creates and updates included: ACE's export is incremental by
 modification time, so a partner sees its own writes come back and must not
-echo them (SPEC §8.5 lists the AWS-side changes; this is the wider reading).
+echo them (ACE-CONTRACT §8.5 lists the AWS-side changes; this is the wider reading).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One inbound record: route it (create or update, SPEC §7), validate it with ACE's rule
+"""One inbound record: route it (create or update, ACE-CONTRACT §7), validate it with ACE's rule
 engine, apply what the engine accepted, and say what happened.
 
 The rules themselves live in ``connector.ace.rules`` (the single source of
@@ -93,7 +93,7 @@ def process_opportunity(record: Any, *, book: OpportunityBook, context: RuleCont
         return outcome
     changes = dict(verdict.changes)
     if not stored.get("partnerCrmUniqueIdentifier") and partner_key:
-        changes["partnerCrmUniqueIdentifier"] = partner_key  # linking an AWS referral (SPEC §7)
+        changes["partnerCrmUniqueIdentifier"] = partner_key  # linking an AWS referral (ACE-CONTRACT §7)
     book.apply_partner_update(record_id, changes)
     return outcome
 

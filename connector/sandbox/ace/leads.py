@@ -1,4 +1,4 @@
-"""Leads as ACE keeps them, and their lifecycle (SPEC §9).
+"""Leads as ACE keeps them, and their lifecycle (ACE-CONTRACT §9).
 
 AWS shares a lead with its personal data masked; the partner accepts or rejects
 it; an accepted lead shows its data and can be updated. Partners cannot create
@@ -17,7 +17,7 @@ from connector.sandbox.ace.referrals import lead_referral
 
 ACCEPTED = "Accepted"
 REJECTED = "Rejected"
-#: Shown as "Accept To View" until the partner accepts the lead (SPEC §9.1).
+#: Shown as "Accept To View" until the partner accepts the lead (ACE-CONTRACT §9.1).
 MASKED_FIELDS = ("title", "streetAddress", "state", "postalCode", "phone", "fullName", "email",
                  "country", "company", "city")
 _LIFECYCLE_FIELDS = frozenset({"apnCrmUniqueIdentifier", "firstName", "lastName", "currentLeadStage"})

@@ -1,4 +1,4 @@
-"""Opportunities as ACE keeps them, and their lifecycles (SPEC §8).
+"""Opportunities as ACE keeps them, and their lifecycles (ACE-CONTRACT §8).
 
 Partner referrals start ``Submitted`` at stage ``Prospect`` and move through
 AWS's review (``review``). AWS referrals start ``Approved`` with the customer's
@@ -24,17 +24,17 @@ REJECTED = "Rejected"
 
 #: Review outcomes AWS can give a partner referral (`review --to`).
 REVIEW_STATUSES = ("In review", "Approved", "Rejected", "Action Required")
-#: Shown as "Accept To View" on an AWS referral until the partner accepts it (SPEC §8.3).
+#: Shown as "Accept To View" on an AWS referral until the partner accepts it (ACE-CONTRACT §8.3).
 MASKED_FIELDS = ("country", "customerFirstName", "customerLastName", "customerEmail",
                  "customerPhone", "customerTitle")
-#: Null on an AWS referral until accepted (SPEC §8.3).
+#: Null on an AWS referral until accepted (ACE-CONTRACT §8.3).
 NULL_UNTIL_ACCEPTED = ("solutionOffered", "otherSolutionOffered")
-#: The AWS team, only shown once a partner referral is Approved (SPEC §8.2).
+#: The AWS team, only shown once a partner referral is Approved (ACE-CONTRACT §8.2).
 AWS_TEAM_FIELDS = ("aWSSalesRepName", "aWSSalesRepEmail", "aWSAccountOwnerName", "aWSAccountOwnerEmail",
                    "aWSPartnerSuccessManagerName", "aWSPartnerSuccessManagerEmail",
                    "aWSISVSuccessManagerName", "aWSISVSuccessManagerEmail",
                    "partnerDeveloperManager", "partnerDeveloperManagerEmail", "wWPSPDM", "wWPSPDMEmail")
-#: Part of the partner's reject record, never echoed outbound (SPEC §12).
+#: Part of the partner's reject record, never echoed outbound (ACE-CONTRACT §12).
 NOT_ECHOED = ("rejectionReason",)
 _DEFAULT_TEAM = {
     "aWSSalesRepName": "Sam Seller", "aWSSalesRepEmail": "sam.seller@amazon.example",
@@ -114,7 +114,7 @@ class OpportunityBook(Book):
         if fields.get("nextStep") and fields["nextStep"] != previous_next_step:
             self._log_next_step(record_id, fields["nextStep"])
         if fields["status"] == "Action Required":
-            # Sending the corrected record resubmits it for review (SPEC §8.2).
+            # Sending the corrected record resubmits it for review (ACE-CONTRACT §8.2).
             fields["status"] = "Submitted"
         self.touch(record_id, actor=self.partner_actor())
 

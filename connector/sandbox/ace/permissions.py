@@ -1,4 +1,4 @@
-"""ACE's bucket permissions, as far as a simulator can enforce them (SPEC §1, §2).
+"""ACE's bucket permissions, as far as a simulator can enforce them (ACE-CONTRACT §1, §2).
 
 Real ACE answers ``AccessDenied`` at upload time when a partner writes outside
 the two inbound folders or omits the ``bucket-owner-full-control`` ACL. A

@@ -1,4 +1,4 @@
-"""Inbound pickup: answer every file the partner put in an inbound folder (SPEC §5, §6, §16.2).
+"""Inbound pickup: answer every file the partner put in an inbound folder (ACE-CONTRACT §5, §6, §16.2).
 
 Per file, in order: duplicate name, extension, ACL, size, envelope and version,
 then each record through ``inbound``. Every file gets exactly one answer (a

@@ -1,4 +1,4 @@
-"""Results and error files as ACE writes them (SPEC §5.4, §6).
+"""Results and error files as ACE writes them (ACE-CONTRACT §5.4, §6).
 
 Keys and their order follow AWS's own results samples exactly, so that a
 partner's parser sees the same document from the simulator as from ACE.
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-#: Marks a whole-file error file next to the results (SPEC §5.4).
+#: Marks a whole-file error file next to the results (ACE-CONTRACT §5.4).
 ERROR_FILE_SUFFIX = ".error.json"
 JSON_SUFFIX = ".json"
 
@@ -50,7 +50,7 @@ class RecordOutcome:
 
 
 def overall_success(outcomes: list[RecordOutcome]) -> str:
-    """``ALL``, ``NONE`` or ``PARTIAL`` (the last is SPEC's choice for mixed files)."""
+    """``ALL``, ``NONE`` or ``PARTIAL`` (the last is docs/ACE-CONTRACT.md's choice for mixed files)."""
     successes = sum(1 for outcome in outcomes if outcome.ok)
     if outcomes and successes == len(outcomes):
         return "ALL"
@@ -92,5 +92,5 @@ def results_name(file_name: str, *, suffix: str) -> str:
 
 
 def error_file_name(file_name: str) -> str:
-    """``deck.pdf`` → ``deck.pdf.error.json`` (SPEC §5.4)."""
+    """``deck.pdf`` → ``deck.pdf.error.json`` (ACE-CONTRACT §5.4)."""
     return file_name + ERROR_FILE_SUFFIX

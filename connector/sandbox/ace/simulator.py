@@ -37,9 +37,9 @@ from connector.sandbox.ace.pickup import FileReport, Pickup
 from connector.sandbox.ace.results import ace_datetime
 from connector.sandbox.ace.state import SimulatorState, StateStore
 
-#: SPEC §16.2: ACE picks up inbound files about every 30 seconds.
+#: ACE-CONTRACT §16.2: ACE picks up inbound files about every 30 seconds.
 DEFAULT_PICKUP_INTERVAL_SECONDS = 30.0
-#: SPEC §3: ACE exports changes once an hour.
+#: ACE-CONTRACT §3: ACE exports changes once an hour.
 DEFAULT_EXPORT_INTERVAL_SECONDS = 3600.0
 
 #: Credentials used against a local S3 endpoint when none are configured.

@@ -30,7 +30,7 @@ CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"
 LOCK_FILE = ".lock"
 
-#: First ids handed out: `O` + 7 digits and `L` + 7 digits (SPEC §16.6).
+#: First ids handed out: `O` + 7 digits and `L` + 7 digits (ACE-CONTRACT §16.6).
 FIRST_OPPORTUNITY_NUMBER = 1_000_001
 FIRST_LEAD_NUMBER = 1_000_001
 
