@@ -1,4 +1,4 @@
-"""The inbound flow: Salesforce records changed since the last run, sent to ACE (SPEC §5, §7-§11).
+"""The inbound flow: Salesforce records changed since the last run, sent to ACE (ACE-CONTRACT §5, §7-§11).
 
 ``run_inbound(ctx)`` handles both entities; ``run_inbound_entity(ctx, entity)``
 one of them, under a Redis lock (one worker per entity at a time). For each:
