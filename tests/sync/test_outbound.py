@@ -45,7 +45,8 @@ def test_an_aws_referral_creates_a_record_marked_for_linking(stack: Any) -> None
     assert record["ACE_Customer_Email__c"] is None  # "Accept To View" never lands in Salesforce
     assert record["ACE_Country__c"] is None
     assert record["ACE_Content_Hash__c"] == stack.mappings["opportunity"].content_hash(view)
-    assert stack.ctx.state.content_hashes("opportunity", [record["Id"]]) == {record["Id"]: record["ACE_Content_Hash__c"]}
+    remembered = stack.ctx.state.content_hashes("opportunity", [record["Id"]])
+    assert remembered == {record["Id"]: record["ACE_Content_Hash__c"]}
     assert stack.bucket.get_tags(key)[PROCESSED_TAG_KEY] == "true"
     assert (report["files_done"], report["records_ok"], report.errors) == (1, 1, [])
 

@@ -51,7 +51,7 @@ def send(stack: Any, records: list[dict[str, Any]] | bytes, *, partner_keys: lis
     return key
 
 
-def put_results(stack: Any, key: str, *, answers: str, results: list[dict[str, Any]] | None,
+def put_results(stack: Any, key: str, *, answers: str | None, results: list[dict[str, Any]] | None,
                 api_errors: list[str] | None = None) -> str:
     """A results file as ACE writes it (ACE-CONTRACT §6.2), at ``key``."""
     document = {"success": "ALL", "spmsId": "1234567", "isApiError": api_errors is not None,
@@ -139,7 +139,7 @@ def test_both_spellings_of_results_names_and_folders_are_read(stack: Any, folder
 def test_a_results_file_without_its_file_name_is_matched_by_its_own_name(stack: Any) -> None:
     record_id = sent_opportunity(stack)
     sent = send(stack, [valid_create(record_id)], partner_keys=[record_id], name="opp_2.json")
-    put_results(stack, "opportunity-inbound-processed-results/opp_2_result.json", answers=None,  # type: ignore[arg-type]
+    put_results(stack, "opportunity-inbound-processed-results/opp_2_result.json", answers=None,
                 results=[result(partner_key=record_id, ace_id="O7654322")])
 
     run_results(stack.ctx)
@@ -216,7 +216,8 @@ def test_many_results_files_cost_two_salesforce_calls(stack: Any) -> None:
 
     assert stack.stats()["api_usage"] - before == 2  # one query, one Collections update
     assert report["files_done"] == 40 and report["records_ok"] == 40
-    assert {row["ACE_Sync_Status__c"] for row in stack.query("SELECT ACE_Sync_Status__c FROM Opportunity")} == {"Synced"}
+    statuses = {row["ACE_Sync_Status__c"] for row in stack.query("SELECT ACE_Sync_Status__c FROM Opportunity")}
+    assert statuses == {"Synced"}
 
 
 def test_delete_after_processing_and_dry_run(stack: Any) -> None:
