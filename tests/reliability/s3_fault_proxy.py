@@ -248,7 +248,9 @@ class S3FaultProxy:
                     for name, value in response.getheaders():
                         if name.lower() not in HOP_BY_HOP_HEADERS and name.lower() != "content-length":
                             self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
+                    # A HEAD answer has no body but tells the object's size: pass S3's own length on.
+                    length = response.getheader("Content-Length", "0") if self.command == "HEAD" else len(data)
+                    self.send_header("Content-Length", str(length))
                     if cut_short:
                         self.send_header("Connection", "close")
                     self.end_headers()

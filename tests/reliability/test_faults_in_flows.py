@@ -9,6 +9,7 @@ records lost and duplicated.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -31,8 +32,8 @@ SALESFORCE_FAULTS = [
     {"error": "SERVER_UNAVAILABLE", "rate": 0.1},
     {"error": "latency", "latency_ms": 30, "rate": 0.5},
 ]
-#: Two-way cycles of scenario 5 (the documented run uses 200).
-ECHO_CYCLES = 6 * TRIALS
+#: Two-way cycles of scenario 5 (ACE_RELIABILITY_ECHO_CYCLES; the documented run uses 200).
+ECHO_CYCLES = int(os.environ.get("ACE_RELIABILITY_ECHO_CYCLES", 6 * TRIALS))
 
 
 def seeded_world(make_world: Callable[..., World]) -> World:
