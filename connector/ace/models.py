@@ -29,6 +29,7 @@ from connector.ace.jsonio import describe_type, dump_json, load_json_object, quo
 from connector.ace.records import AceRecord, LeadRecord, OpportunityRecord
 from connector.ace.results import Outcome, RecordResult, ResultsFile
 from connector.errors import MalformedFileError
+from connector.settings import ACE_INBOUND_MAX_BYTES, ACE_INBOUND_MAX_RECORDS
 
 __all__ = [
     "CURRENT_VERSION",
@@ -55,9 +56,9 @@ __all__ = [
 #: The payload version the connector writes (field definitions v14 and later).
 CURRENT_VERSION = "2.0"
 SUPPORTED_MAJOR_VERSIONS = frozenset({1, 2})
-#: ACE's limits on one inbound file (ACE-CONTRACT §5.2).
-MAX_INBOUND_FILE_BYTES = 1024 * 1024
-MAX_INBOUND_RECORDS = 50
+#: ACE's limits on one inbound file (ACE-CONTRACT §5.2), defined once beside the settings they bound.
+MAX_INBOUND_FILE_BYTES = ACE_INBOUND_MAX_BYTES
+MAX_INBOUND_RECORDS = ACE_INBOUND_MAX_RECORDS
 
 # "2", "2.0", "1.9": ACE reduces X.Y to its major number X
 _VERSION_RE = re.compile(r"([0-9]+)(?:\.[0-9]+)?")
