@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
-from connector.sync.report import FlowReport
-from connector.worker.status import Status
+if TYPE_CHECKING:  # imported lazily: `ace-connector --help` should not load boto3 and dramatiq
+    from connector.sync.report import FlowReport
+    from connector.worker.status import Status
 
 #: Dry-run values longer than this are cut in the table (the JSON in a log would have all).
 MAX_PLANNED_VALUES_CHARS = 160

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import typer
 
-from connector.cli import render
 from connector.cli.common import console, err_console
 from connector.cli.startup import EnvFileOption, start
 from connector.errors import ConnectorError
@@ -73,6 +72,8 @@ def sync(
             rows.append((name, run_flow(ctx, name), None))
         except ConnectorError as exc:
             rows.append((name, None, f"{type(exc).__name__}: {exc}"))
+    from connector.cli import render
+
     render.print_flow_reports(console, rows)
     if dry_run:
         render.print_planned_writes(console, [report for _, report, _ in rows if report is not None])
@@ -118,6 +119,7 @@ def status(
     env_file: Path | None = EnvFileOption,
 ) -> None:
     """Show backlog per folder, watermarks, last runs, recent errors, dead letters and API usage."""
+    from connector.cli import render
     from connector.worker.status import read_status
 
     settings = start(env_file, log_level="WARNING")

@@ -64,7 +64,7 @@ def up(
                           f"Salesforce org emulator: {stack.emulator.instance_url}\n"
                           f"ACE simulator: picks up inbound files every {pickup_interval:g} s, "
                           f"exports every {export_interval:g} s\n"
-                          f"Connector settings for this sandbox: {env_path}", highlight=False)
+                          f"Connector settings for this sandbox: {env_path}", highlight=False, soft_wrap=True)
             stack.simulator.serve(pickup_interval_seconds=pickup_interval,
                                   export_interval_seconds=export_interval, stop=stop)
         finally:

@@ -231,3 +231,30 @@ def test_worker_and_scheduler_processes_link_a_referral_and_a_partner_opportunit
         stop(scheduler)
         stop(worker)
     assert worker.returncode == 0 and scheduler.returncode == 0, [log.read_text()[-2000:] for log in logs]
+
+
+@pytest.mark.slow
+def test_sandbox_up_writes_a_private_env_file_that_other_commands_use(redis_url: str, redis_prefix: str,
+                                                                      tmp_path: Path, repo_root: Path) -> None:
+    env_file = tmp_path / "work" / "connector.env"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ACE_", "SF_", "AWS_"))}
+    log = tmp_path / "sandbox.log"
+    sandbox = ace_connector("sandbox", "up", "--work-dir", str(tmp_path / "work"), "--s3-port", "0",
+                            "--salesforce-port", "0", "--pickup-interval", "0.5", env=base, log=log)
+    try:
+        env = {**base, "ACE_ENV_FILE": str(env_file), "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": redis_prefix,
+               "ACE_MAPPINGS_DIR": str(Path(repo_root) / "mappings")}
+        # `sync` waits for the file to appear, then reads its settings.
+        result = subprocess.run([str(Path(sys.executable).parent / "ace-connector"), "sync", "--once"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "nothing to do" in result.stdout
+        assert env_file.stat().st_mode & 0o077 == 0, "only its owner may read it"
+        values = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert values["SF_INSTANCE_URL"].startswith("https://127.0.0.1:")
+        printed = log.read_text()
+        assert str(env_file) in printed and values["SF_SESSION_ID"] not in printed
+    finally:
+        stop(sandbox)
+    assert sandbox.returncode == 0, log.read_text()
+    assert not env_file.exists(), "the session id it held ends with the sandbox"
