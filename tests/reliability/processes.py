@@ -46,7 +46,7 @@ def wait_until(condition, *, timeout_seconds: float, what: str) -> None:  # noqa
 class RedisServer:
     """A ``redis-server`` of the test's own, without persistence unless ``append_only``."""
 
-    def __init__(self, work_dir: Path, *, append_only: bool = False) -> None:
+    def __init__(self, work_dir: Path, *, append_only: bool = False, password: str | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed; the reliability suite needs it")
@@ -55,11 +55,13 @@ class RedisServer:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.append_only = append_only
+        self.password = password
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
@@ -67,7 +69,8 @@ class RedisServer:
     def start(self) -> RedisServer:
         command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.work_dir),
                    "--save", "", "--appendonly", "yes" if self.append_only else "no",
-                   "--logfile", str(self.work_dir / "redis.log")]
+                   "--logfile", str(self.work_dir / "redis.log"),
+                   *(["--requirepass", self.password] if self.password else [])]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self._answers, timeout_seconds=STARTUP_TIMEOUT_SECONDS, what=f"redis-server on {self.port}")
         return self

@@ -18,6 +18,7 @@ class ScenarioRow:
     recovery: list[float] = field(default_factory=list)  # seconds (or cycles, see ``recovery_unit``)
     recovery_unit: str = "s"
     notes: str = ""
+    extra: list[float] = field(default_factory=list)  # a scenario's own measure, summed or maxed in its notes
 
     def add_trial(self, tally: Tally, *, recovery: float | None = None) -> None:
         self.trials += 1
@@ -40,6 +41,10 @@ class ScenarioTable:
         self.rows: list[ScenarioRow] = []
 
     def row(self, scenario: str, injected: str, *, recovery_unit: str = "s") -> ScenarioRow:
+        """The row of ``scenario`` (each trial is its own test and adds to the same row)."""
+        for row in self.rows:
+            if row.scenario == scenario:
+                return row
         row = ScenarioRow(scenario=scenario, injected=injected, recovery_unit=recovery_unit)
         self.rows.append(row)
         return row

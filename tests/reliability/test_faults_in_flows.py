@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from connector.ace.bucket import PROCESSED_TAG_KEY, QUARANTINE_TAG_KEY
 from connector.errors import ConnectorError, SalesforceLimitExceeded
 
@@ -59,67 +61,68 @@ def faulty(world: World, run: Callable[[str], Any], *, inject: Callable[[], None
     return run_with_faults
 
 
-def test_salesforce_lock_row_and_503_faults_with_latency(make_world: Callable[..., World],
-                                                         scenario_table: ScenarioTable) -> None:
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_salesforce_lock_row_and_503_faults_with_latency(
+        trial: int, make_world: Callable[..., World], scenario_table: ScenarioTable) -> None:
     row = scenario_table.row("2. Salesforce faults", "20% of calls UNABLE_TO_LOCK_ROW or 503, 30 ms latency on 50%",
                              recovery_unit="cycles")
-    for trial in range(TRIALS):
-        world = seeded_world(make_world)
-        run = faulty(world, world.run_in_process, inject=lambda: world.salesforce_faults(
-            *SALESFORCE_FAULTS, seed=trial), clear=lambda: world.hook("DELETE", "faults"))
-        cycles = converge(world, run, max_cycles=MAX_CYCLES)
-        fired = world.hook("GET", "stats")
-        tally = world.tally()
-        row.add_trial(tally, recovery=cycles - 3)
-        assert tally.problems == [], tally.problems
-        assert fired["total"] > 0
+    world = seeded_world(make_world)
+    run = faulty(world, world.run_in_process, inject=lambda: world.salesforce_faults(
+        *SALESFORCE_FAULTS, seed=trial), clear=lambda: world.hook("DELETE", "faults"))
+    cycles = converge(world, run, max_cycles=MAX_CYCLES)
+    fired = world.hook("GET", "stats")
+    tally = world.tally()
+    row.add_trial(tally, recovery=cycles - 3)
+    assert tally.problems == [], tally.problems
+    assert fired["total"] > 0
     assert (row.lost, row.duplicates) == (0, 0)
     row.notes = "extra cycles over a fault-free run as recovery"
 
 
-def test_request_limit_exceeded_stops_the_run_and_a_later_run_resumes(make_world: Callable[..., World],
-                                                                      scenario_table: ScenarioTable) -> None:
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_request_limit_exceeded_stops_the_run_and_a_later_run_resumes(
+        trial: int, make_world: Callable[..., World], scenario_table: ScenarioTable) -> None:
     row = scenario_table.row("2. API limit", "REQUEST_LIMIT_EXCEEDED on every call for one cycle",
                              recovery_unit="cycles")
-    for _ in range(TRIALS):
-        world = seeded_world(make_world)
-        world.sim.tick()
-        world.salesforce_faults({"error": "REQUEST_LIMIT_EXCEEDED", "rate": 1.0})
-        try:
-            world.run_in_process("outbound")
-            raise AssertionError("the outbound run went on although the org's API limit was spent")
-        except SalesforceLimitExceeded:
-            pass
-        finally:
-            world.hook("DELETE", "faults")
-        assert world.ctx.state.last_run("outbound").outcome == "limited"
-        pending = [o.key for layout in world.sim.layout.entities for o in world.bucket.iter_objects(layout.outbound)
-                   if PROCESSED_TAG_KEY not in world.bucket.get_tags(o.key)]
-        assert pending, "a file was tagged although its records could not be written"
-        cycles = converge(world, world.run_in_process, max_cycles=MAX_CYCLES)
-        tally = world.tally()
-        row.add_trial(tally, recovery=cycles)
-        assert tally.problems == [], tally.problems
+    world = seeded_world(make_world)
+    world.sim.tick()
+    world.salesforce_faults({"error": "REQUEST_LIMIT_EXCEEDED", "rate": 1.0})
+    try:
+        world.run_in_process("outbound")
+        raise AssertionError("the outbound run went on although the org's API limit was spent")
+    except SalesforceLimitExceeded:
+        pass
+    finally:
+        world.hook("DELETE", "faults")
+    assert world.ctx.state.last_run("outbound").outcome == "limited"
+    pending = [o.key for layout in world.sim.layout.entities for o in world.bucket.iter_objects(layout.outbound)
+               if PROCESSED_TAG_KEY not in world.bucket.get_tags(o.key)]
+    assert pending, "a file was tagged although its records could not be written"
+    cycles = converge(world, world.run_in_process, max_cycles=MAX_CYCLES)
+    tally = world.tally()
+    row.add_trial(tally, recovery=cycles)
+    assert tally.problems == [], tally.problems
     row.notes = "run recorded as `limited`; files stay untagged; resumed on the next runs"
 
 
+@pytest.mark.parametrize("trial", range(TRIALS))
 def test_s3_faults_retry_and_no_file_is_tagged_before_its_records_land(
-        make_world: Callable[..., World], s3_proxy: S3FaultProxy, scenario_table: ScenarioTable) -> None:
+        trial: int, make_world: Callable[..., World], s3_proxy: S3FaultProxy,
+        scenario_table: ScenarioTable) -> None:
     row = scenario_table.row("3. S3 faults", "proxy: 15% of requests 503 SlowDown / reset / reset after the "
                              "write / truncated body / slow", recovery_unit="cycles")
-    for trial in range(TRIALS):
-        world = seeded_world(make_world)
-        s3_proxy.reset_log()
-        s3_proxy.set_plan(FaultPlan(rate=0.15, seed=trial, slow_seconds=0.2))
-        run = faulty(world, world.run_in_process, inject=lambda: None, clear=lambda: None)
-        tags_before_records = _watch_tagging(world, s3_proxy)
-        cycles = converge(world, run, max_cycles=MAX_CYCLES)
-        s3_proxy.clear_faults()
-        tally = world.tally()
-        row.add_trial(tally, recovery=cycles - 3)
-        assert tally.problems == [], tally.problems
-        assert tags_before_records() == []
-        assert sum(s3_proxy.faults_fired().values()) > 0
+    world = seeded_world(make_world)
+    s3_proxy.reset_log()
+    s3_proxy.set_plan(FaultPlan(rate=0.15, seed=trial, slow_seconds=0.2))
+    run = faulty(world, world.run_in_process, inject=lambda: None, clear=lambda: None)
+    tags_before_records = _watch_tagging(world, s3_proxy)
+    cycles = converge(world, run, max_cycles=MAX_CYCLES)
+    s3_proxy.clear_faults()
+    tally = world.tally()
+    row.add_trial(tally, recovery=cycles - 3)
+    assert tally.problems == [], tally.problems
+    assert tags_before_records() == []
+    assert sum(s3_proxy.faults_fired().values()) > 0
     row.notes = "every fault kind fired; every tag came after its file's records were in the org"
 
 
@@ -154,42 +157,43 @@ def _missing_in_org(world: World, entity: str, document: bytes, *, key: str) -> 
     return missing
 
 
-def test_shuffled_and_redelivered_outbound_files_leave_the_newest_data(make_world: Callable[..., World],
-                                                                       scenario_table: ScenarioTable) -> None:
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_shuffled_and_redelivered_outbound_files_leave_the_newest_data(
+        trial: int, make_world: Callable[..., World], scenario_table: ScenarioTable) -> None:
     row = scenario_table.row("5. Order", "5 versions of each referral's outbound file, redelivered twice in "
                              "shuffled order")
-    for trial in range(TRIALS):
-        world = make_world()
-        world.seed(referrals=REFERRALS)
-        versions: list[tuple[str, bytes]] = []
-        # ACE stamps lastModifiedDate to the second: a minute between versions keeps them apart.
-        minutes = [0]
-        world.sim.clock = lambda: datetime.now(UTC) + timedelta(minutes=minutes[0])
-        for version in range(1, 6):
-            minutes[0] += 1
-            for ace_id in world.referrals:
-                world.sim.seller_update(ace_id, next_step=f"version {version}")
-            for key in world.sim.export():
-                versions.append((key, world.bucket.read_bytes(key)))
-                world.bucket.delete(key)
-        started = time.monotonic()
-        redelivered = versions * 2
-        random.Random(trial).shuffle(redelivered)
-        for number, (key, body) in enumerate(redelivered):
-            world.bucket.put_bytes(f"{key.rsplit('.', 1)[0]}-redelivered-{number}.json", body, acl=None)
-        world.run_in_process("outbound")
-        rows = world.admin.query_all("SELECT ACE_Opportunity_Id__c, NextStep FROM Opportunity")["records"]
-        tally = world.tally()
-        row.add_trial(tally, recovery=time.monotonic() - started)
-        assert tally.problems == [], tally.problems
-        assert {r["ACE_Opportunity_Id__c"]: r["NextStep"] for r in rows} == {
-            ace_id: "version 5" for ace_id in world.referrals}
-        untagged = [o.key for o in world.bucket.iter_objects("opportunity-outbound/")
-                    if not {PROCESSED_TAG_KEY, QUARANTINE_TAG_KEY} & set(world.bucket.get_tags(o.key))]
-        assert untagged == []
+    world = make_world()
+    world.seed(referrals=REFERRALS)
+    versions: list[tuple[str, bytes]] = []
+    # ACE stamps lastModifiedDate to the second: a minute between versions keeps them apart.
+    minutes = [0]
+    world.sim.clock = lambda: datetime.now(UTC) + timedelta(minutes=minutes[0])
+    for version in range(1, 6):
+        minutes[0] += 1
+        for ace_id in world.referrals:
+            world.sim.seller_update(ace_id, next_step=f"version {version}")
+        for key in world.sim.export():
+            versions.append((key, world.bucket.read_bytes(key)))
+            world.bucket.delete(key)
+    started = time.monotonic()
+    redelivered = versions * 2
+    random.Random(trial).shuffle(redelivered)
+    for number, (key, body) in enumerate(redelivered):
+        world.bucket.put_bytes(f"{key.rsplit('.', 1)[0]}-redelivered-{number}.json", body, acl=None)
+    world.run_in_process("outbound")
+    rows = world.admin.query_all("SELECT ACE_Opportunity_Id__c, NextStep FROM Opportunity")["records"]
+    tally = world.tally()
+    row.add_trial(tally, recovery=time.monotonic() - started)
+    assert tally.problems == [], tally.problems
+    assert {r["ACE_Opportunity_Id__c"]: r["NextStep"] for r in rows} == {
+        ace_id: "version 5" for ace_id in world.referrals}
+    untagged = [o.key for o in world.bucket.iter_objects("opportunity-outbound/")
+                if not {PROCESSED_TAG_KEY, QUARANTINE_TAG_KEY} & set(world.bucket.get_tags(o.key))]
+    assert untagged == []
     row.notes = "older files are skipped record by record (ACE lastModifiedDate kept on the record)"
 
 
+@pytest.mark.timeout(120 + 10 * ECHO_CYCLES)
 def test_two_way_cycles_with_random_edits_converge_without_ping_pong(make_world: Callable[..., World],
                                                                       scenario_table: ScenarioTable) -> None:
     row = scenario_table.row("5. Echo", f"{ECHO_CYCLES} two-way cycles, random edits on both sides",

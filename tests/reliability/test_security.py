@@ -18,7 +18,7 @@ from connector.ace.bucket import PROCESSED_TAG_KEY, QUARANTINE_REASON_TAG_KEY, Q
 from connector.errors import MappingErrors
 from connector.mapping import load_mappings
 
-from .processes import run_connector
+from .processes import RedisServer, run_connector
 from .s3_fault_proxy import FaultPlan, S3FaultProxy, operations
 from .world import World
 
@@ -30,6 +30,7 @@ KNOWN_SECRETS = {
     "SF_SECURITY_TOKEN": "sf-token-Jd7reliability",
     "SF_CONSUMER_SECRET": "sf-consumer-secret-Lp4reliability",
 }
+REDIS_PASSWORD = "redis-password-Hx9reliability"
 HOSTILE_VALUES = ["' OR Id != '", "O1\\' OR Name != \\'", "\\", "x'; DELETE FROM Opportunity; --",
                   "%' OR Name LIKE '%", "O1\u2019 OR Id != \u2019"]
 ODD_KEY_NAMES = ["../opportunity-inbound/escape.json", "../../etc/passwd", "with space.json",
@@ -52,12 +53,19 @@ def everything_written(world: World, outputs: list[str]) -> str:
     return "\n".join(parts)
 
 
-def test_no_secret_in_output_logs_state_or_files(make_world: Callable[..., World], private_redis,  # noqa: ANN001
-                                                 s3_proxy: S3FaultProxy, tmp_path: Path) -> None:
-    world = make_world(redis=private_redis)
+def test_no_secret_in_output_logs_state_or_files(make_world: Callable[..., World], s3_proxy: S3FaultProxy,
+                                                 tmp_path: Path) -> None:
+    redis_server = RedisServer(tmp_path / "redis", password=REDIS_PASSWORD).start()
+    try:
+        _check_nothing_leaks(make_world(redis=redis_server), redis_server, s3_proxy, tmp_path)
+    finally:
+        redis_server.kill()
+
+
+def _check_nothing_leaks(world: World, redis_server: RedisServer, s3_proxy: S3FaultProxy, tmp_path: Path) -> None:
     world.env.update(KNOWN_SECRETS)
     world.env["LOG_LEVEL"] = "DEBUG"
-    secrets = {**KNOWN_SECRETS, "SF_SESSION_ID": world.env["SF_SESSION_ID"]}
+    secrets = {**KNOWN_SECRETS, "SF_SESSION_ID": world.env["SF_SESSION_ID"], "REDIS_URL password": REDIS_PASSWORD}
     world.seed(referrals=2, leads=1, partner_opportunities=1)
     world.sim.tick()
     world.bucket.put_bytes("opportunity-outbound/broken.json", b'{"opportunities": [tru', acl=None)
@@ -76,6 +84,9 @@ def test_no_secret_in_output_logs_state_or_files(make_world: Callable[..., World
     for args in (["status"], ["status", "--json"], ["sync", "--once", "--dry-run"]):
         outputs.append(run_connector(args, env=world.env, log_path=tmp_path / f"{'-'.join(args)}.log")[1])
     text = everything_written(world, outputs)
+    redis_server.kill()  # status with its broker and state unreachable: the errors name no password
+    outputs.append(run_connector(["status"], env=world.env, log_path=tmp_path / "status-no-redis.log")[1])
+    text += outputs[-1]
     assert "broken.json" in text and "session" in text.lower(), "the quarantine and the refused session show"
     leaked = {name for name, value in secrets.items() if value in text}
     assert leaked == set(), f"secret values of {sorted(leaked)} appear in what the connector wrote"
