@@ -1,0 +1,52 @@
+"""What a measured child process runs (see ``bench.child``).
+
+Each job reads the connector's settings from its environment (the harness
+points them at the stand-ins), times only the work itself, and answers a
+JSON-able dict: ``wall_seconds``, the S3 requests it sent, and what it did.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.child import current_rss_bytes
+from connector.settings import Settings
+
+
+def flow(spec: dict[str, Any]) -> dict[str, Any]:
+    """One run of a connector flow, as ``ace-connector sync --once --flow F`` does it."""
+    from connector.sync.context import SyncContext
+    from connector.sync.service import run_flow
+
+    ctx = SyncContext.from_settings(Settings())
+    rss_before_work = current_rss_bytes()
+    started = time.perf_counter()
+    report = run_flow(ctx, spec["flow"])
+    wall_seconds = time.perf_counter() - started
+    counter = ctx.bucket.counter
+    return {"wall_seconds": wall_seconds, "rss_before_work_bytes": rss_before_work,
+            "counts": report.as_counts(), "errors": report.errors[:5],
+            "errors_total": len(report.errors) + report.errors_dropped,
+            "s3_requests": counter.total if counter else None,
+            "s3_by_operation": counter.by_operation if counter else {}}
+
+
+def baseline(spec: dict[str, Any]) -> dict[str, Any]:
+    """The naive outbound sync: one simple-salesforce upsert per record."""
+    from bench.baseline import run_naive_outbound
+
+    return run_naive_outbound(Settings(), max_records=spec["max_records"])
+
+
+def mapping(spec: dict[str, Any]) -> dict[str, Any]:
+    """The compiled mapping against the hand-written one, records per second each way."""
+    from bench.mapping_speed import measure_mapping
+
+    started = time.perf_counter()
+    figures = measure_mapping(spec["records"])
+    return {"wall_seconds": time.perf_counter() - started, **figures}
+
+
+JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"flow": flow, "baseline": baseline, "mapping": mapping}
