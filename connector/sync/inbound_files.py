@@ -87,8 +87,15 @@ def file_name(entity: str, *, now: datetime, token: str | None = None) -> str:
 
 
 def envelope(entity: str, records: Sequence[dict[str, Any]], *, spms_id: str) -> dict[str, Any]:
-    """The file's JSON document: ``version`` "2.0", ``spmsId`` and the entity's record array."""
-    return {"version": PAYLOAD_VERSION, "spmsId": spms_id, RECORD_ARRAY_KEYS[entity]: list(records)}
+    """The file's JSON document: ``version`` "2.0", ``spmsId`` and the entity's record array.
+
+    ``spmsId`` is optional in ACE's envelope (SPEC §4.2): left out rather than sent empty
+    when ``ACE_SPMS_ID`` is not set.
+    """
+    head: dict[str, Any] = {"version": PAYLOAD_VERSION}
+    if spms_id:
+        head["spmsId"] = spms_id
+    return {**head, RECORD_ARRAY_KEYS[entity]: list(records)}
 
 
 def pack_files(records: Iterable[OutgoingRecord], *, entity: str, prefix: str, spms_id: str, now: datetime,

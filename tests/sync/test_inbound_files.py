@@ -42,6 +42,11 @@ def test_one_record_per_file_by_default_with_the_v2_envelope() -> None:
     assert len({f.key for f in packed.files}) == 3
 
 
+def test_an_unset_spms_id_is_left_out_rather_than_sent_empty() -> None:
+    assert json.loads(pack([outgoing(1)], spms_id="").files[0].body) == {"version": "2.0",
+                                                                          "opportunities": [outgoing(1).record]}
+
+
 def test_lead_files_use_the_leads_key() -> None:
     packed = pack([outgoing(1)], entity="lead", prefix="lead-inbound/")
     assert list(json.loads(packed.files[0].body)) == ["version", "spmsId", "leads"]
