@@ -120,6 +120,8 @@ class Scenario:
     description: str
     sections: tuple[Section, ...]
     file: str = ""
+    #: named sets of ACE field values that ``create``/``update``/``refer`` start from (``like:``)
+    templates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -235,7 +237,7 @@ def parse_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
     if reader.problems:
         raise ConfigurationError("invalid UAT scenario:\n" + "\n".join(reader.problems))
     return Scenario(key=key, sheet=sheet, order=int(order), description=str(data.get("description") or "").strip(),
-                    sections=tuple(sections), file=file)
+                    sections=tuple(sections), file=file, templates=dict(templates))
 
 
 def _read_step(reader: _Reader, raw: Any, *, key: str, section: str,
