@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     ace_inbound_records_per_file: int = Field(
         1, ge=1, le=ACE_INBOUND_MAX_RECORDS,
         description="Records per inbound file sent to ACE (AWS recommends 1; at most 50).")
+    ace_inbound_min_resend_seconds: int = Field(
+        0, ge=0, description="An update of a record sent to ACE less than this long ago waits (AWS asks for at "
+                             "most one a record an hour: 3600); creates, referral decisions and links never "
+                             "wait. 0 = send every change at once.")
     ace_max_object_bytes: int = Field(
         64 * 1024 * 1024, ge=1024,
         description="Outbound/results objects larger than this are quarantined unread.")

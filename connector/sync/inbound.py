@@ -12,8 +12,10 @@ one of them, under a Redis lock (one worker per entity at a time). For each:
    its content (the content hash on the record or in Redis, whether last sent
    or last received — so what the outbound flow just wrote is never echoed),
    when ACE reviews it or when it is a referral awaiting the partner's
-   decision; send a decision alone; run ACE's own rules on the rest, and write
-   the error on the record instead of sending what ACE would refuse;
+   decision; hold an update of a record sent less than
+   ``ACE_INBOUND_MIN_RESEND_SECONDS`` ago (the watermark stops short of it);
+   send a decision alone; run ACE's own rules on the rest, and write the
+   error on the record instead of sending what ACE would refuse;
 3. pack what is to be sent into files (``ACE_INBOUND_RECORDS_PER_FILE`` records,
    under 1 MB, unique names), upload each with the ``bucket-owner-full-control``
    ACL and enter it in the ledger of files awaiting results;
@@ -47,7 +49,7 @@ from connector.settings import ACE_INBOUND_MAX_BYTES
 from connector.sync import report as counters
 from connector.sync.context import SyncContext
 from connector.sync.inbound_files import InboundFile, OutgoingRecord, PackedFiles, pack_files
-from connector.sync.inbound_records import Fail, RecordPlanner, Send, Skip
+from connector.sync.inbound_records import Fail, Hold, RecordPlanner, Send, Skip
 from connector.sync.outbound_records import STATUS_ERROR, STATUS_SENT, parse_sf_datetime
 from connector.sync.referrals import DECISION_ACE_FIELDS, AceMirror, salesforce_field_of
 from connector.sync.report import FlowReport
@@ -65,7 +67,9 @@ ENTITY_BUSY = "entity_busy"
 MAX_ERROR_TEXT_CHARS = 32_000
 #: Hashes of inbound-only fields sent, decision fingerprints and partner keys sent to referrals
 #: live beside the content hashes, each under its own name.
-INBOUND_ONLY_SUFFIX, DECISION_SUFFIX, LINK_SUFFIX = "-inbound-only", "-decision", "-link"
+INBOUND_ONLY_SUFFIX, DECISION_SUFFIX, LINK_SUFFIX, SENT_AT_SUFFIX = "-inbound-only", "-decision", "-link", "-sent-at"
+#: Counted for updates waiting for ACE_INBOUND_MIN_RESEND_SECONDS to pass.
+RECORDS_HELD = "records_held"
 #: Records changed this recently are read but not yet passed by the watermark: the org may still
 #: stamp more changes with that second (a record edited again within it would otherwise be lost).
 MODSTAMP_SETTLE_SECONDS = 2
@@ -179,11 +183,15 @@ class _EntityRun:
                                 hashes=self.ctx.state.content_hashes(self.entity, ids),
                                 inbound_only_hashes=self.ctx.state.content_hashes(self._key(INBOUND_ONLY_SUFFIX), ids),
                                 decision_hashes=self.ctx.state.content_hashes(self._key(DECISION_SUFFIX), ids),
-                                links=self.ctx.state.content_hashes(self._key(LINK_SUFFIX), ids))
+                                links=self.ctx.state.content_hashes(self._key(LINK_SUFFIX), ids),
+                                sent_at=self.ctx.state.content_hashes(self._key(SENT_AT_SUFFIX), ids),
+                                min_resend_seconds=self.ctx.settings.ace_inbound_min_resend_seconds)
         plans = [planner.plan(row.data) for row in rows]
         for skip in (p for p in plans if isinstance(p, Skip)):
             self.report.count(counters.RECORDS_SKIPPED)
             log.debug("inbound.record_skipped", object=self.object_name, record=skip.sf_id, reason=skip.reason)
+        held = {p.sf_id for p in plans if isinstance(p, Hold)}
+        self.report.count(RECORDS_HELD, len(held))
         packed = pack_files((p.outgoing for p in plans if isinstance(p, Send)), entity=self.entity,
                             prefix=self.layout.inbound, spms_id=self.ctx.settings.ace_spms_id, now=self.ctx.now(),
                             records_per_file=self.ctx.settings.ace_inbound_records_per_file)
@@ -199,7 +207,8 @@ class _EntityRun:
         finally:
             self._mark_sent(sent)  # whatever went out is remembered, even if a later upload failed
         self._record_failures(failures)
-        advanced = mark.advanced((row.id, row.modified) for row in rows if row.modified < self.settled_before)
+        advanced = mark.advanced((row.id, row.modified) for row in _passable(rows, held=held,
+                                                                               before=self.settled_before))
         self.ctx.state.set_watermark(self.object_name, advanced)
         return advanced
 
@@ -226,6 +235,8 @@ class _EntityRun:
                                                                        if r.decision_fingerprint})
         self.ctx.state.set_content_hashes(self._key(LINK_SUFFIX), {r.sf_id: r.partner_key for r in sent
                                                                    if r.links_referral})
+        sent_at = self.ctx.now().isoformat()
+        self.ctx.state.set_content_hashes(self._key(SENT_AT_SUFFIX), {r.sf_id: sent_at for r in sent})
         metrics.record_synced(FLOW, len(sent))
         self._write([{"Id": r.sf_id, **self._sync_values(STATUS_SENT, error=None, content_hash=r.content_hash)}
                      for r in sent])
@@ -281,6 +292,19 @@ class _EntityRun:
             if not failure.already_recorded:
                 self.report.plan("update", self.object_name, key=failure.sf_id,
                                  values=self._sync_values(STATUS_ERROR, error=failure.message))
+
+
+def _passable(rows: list[_Row], *, held: set[str], before: datetime) -> list[_Row]:
+    """The rows the watermark may pass: changed before ``before``, and not after a held record's second.
+
+    A held record must be read again, so the watermark stops at its second
+    (other records of that second are still marked seen); rows past it are
+    read again too and skipped by their content hash.
+    """
+    seconds = [row.modified.replace(microsecond=0) for row in rows if row.id in held]
+    stop = min(seconds) if seconds else None
+    return [row for row in rows if row.modified < before and row.id not in held
+            and (stop is None or row.modified.replace(microsecond=0) <= stop)]
 
 
 def _too_large(record: OutgoingRecord, size_bytes: int) -> Fail:

@@ -7,6 +7,8 @@ record selected by the watermark query, :meth:`RecordPlanner.plan` answers one o
   accepted AWS referral) or a referral decision (the minimal record of ACE-CONTRACT §8.3);
 * :class:`Fail` — ACE would refuse it (its own rules, run here first) or the
   mapping cannot express it: the message goes on the record instead;
+* :class:`Hold` — an update of a record sent less than ``ACE_INBOUND_MIN_RESEND_SECONDS``
+  ago: it waits (AWS asks for at most one a record an hour, SPEC §11.9);
 * :class:`Skip` — nothing to send: unchanged since last sent or received
   (content hash), under ACE review, an undecided or rejected referral, a create
   still awaiting ACE's answer, or a lead ACE never shared.
@@ -15,7 +17,8 @@ record selected by the watermark query, :meth:`RecordPlanner.plan` answers one o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from connector.ace.catalog import Direction, catalog_for
@@ -80,18 +83,29 @@ class Skip:
     reason: str
 
 
-Plan = Send | Fail | Skip
+@dataclass(frozen=True)
+class Hold:
+    """To send later: the record was sent too recently (``ACE_INBOUND_MIN_RESEND_SECONDS``).
+
+    The watermark stops short of it, so it is read again, and sent once its time has come.
+    """
+
+    sf_id: str
+    until: datetime
+
+
+Plan = Send | Fail | Skip | Hold
 
 
 @dataclass(frozen=True)
 class RecordPlanner:
     """Plans the records of one entity.
 
-    ``hashes``, ``inbound_only_hashes``, ``decision_hashes`` and ``links`` are what
-    Redis remembers exchanging (round-trip content hashes, sent or received; the
-    hashes of inbound-only fields sent; decision fingerprints; partner keys sent
-    to referrals), by Salesforce Id. Losing them costs a record sent once more,
-    never a record lost.
+    ``hashes``, ``inbound_only_hashes``, ``decision_hashes``, ``links`` and
+    ``sent_at`` are what Redis remembers exchanging (round-trip content hashes,
+    sent or received; the hashes of inbound-only fields sent; decision
+    fingerprints; partner keys sent to referrals; send times), by Salesforce Id.
+    Losing them costs a record sent once more (or sooner), never a record lost.
     """
 
     entity: str
@@ -102,10 +116,13 @@ class RecordPlanner:
     inbound_only_hashes: Mapping[str, str]
     decision_hashes: Mapping[str, str]
     links: Mapping[str, str]
+    #: when each record was last sent (ISO text), and how long an update waits after that
+    sent_at: Mapping[str, str] = field(default_factory=dict)
+    min_resend_seconds: int = 0
 
     def _sync_value(self, row: Mapping[str, Any], name: str) -> Any:
-        field = self.mapping.sync_fields.get(name)
-        return row.get(field) if field else None
+        sf_field = self.mapping.sync_fields.get(name)
+        return row.get(sf_field) if sf_field else None
 
     def plan(self, row: Mapping[str, Any]) -> Plan:
         sf_id = row["Id"]
@@ -130,6 +147,8 @@ class RecordPlanner:
             return Skip(sf_id, "unchanged since it was last sent or received")
         if mapped.problems:
             return self._fail(row, "; ".join(str(p) for p in mapped.problems))
+        if not link_owed and (until := self._resend_time(sf_id)) is not None:
+            return Hold(sf_id, until)
         return self._plan_update(row, mapped.record, ace_id=ace_id, digest=digest, links=view.aws_referral)
 
     # --- the three kinds of record -------------------------------------------------------------
@@ -196,6 +215,14 @@ class RecordPlanner:
         return self._send(row, record, kind=KIND_UPDATE, digest=digest, links=links)
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def _resend_time(self, sf_id: str) -> datetime | None:
+        """When an update of ``sf_id`` may go, if that is still to come (AWS: one a record an hour)."""
+        last = self.sent_at.get(sf_id)
+        if not self.min_resend_seconds or not last:
+            return None
+        until = datetime.fromisoformat(last) + timedelta(seconds=self.min_resend_seconds)
+        return until if until > self.rules.now else None
 
     def _exchanged(self, row: Mapping[str, Any], digest: Digest) -> bool:
         """The round-trip content is what was last sent or received: on the record, or as Redis remembers it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from connector.demo import partner_opportunity as demo_opportunity
@@ -43,6 +44,14 @@ def sent_records(stack: Any, entity: str = "opportunity") -> list[dict[str, Any]
 def archived_inbound(stack: Any, entity: str = "opportunity") -> list[str]:
     """Inbound files ACE has processed (it archives each one)."""
     return stack.keys(stack.ctx.layout.for_entity(entity).inbound_archive)
+
+
+def later_at_ace(stack: Any, *, seconds: float = 2) -> None:
+    """Move ACE's clock on: its lastModifiedDate has whole seconds, and the outbound flow applies
+    only a strictly newer copy, so a change made within the second of the last export would be
+    taken for old news."""
+    clock = stack.sim.clock
+    stack.sim.clock = lambda: clock() + timedelta(seconds=seconds)
 
 
 def cycle(stack: Any, ctx: Any = None) -> dict[str, Any]:

@@ -98,3 +98,34 @@ def test_a_dry_run_reports_the_files_it_would_write_and_writes_nothing(stack: An
 
     run_inbound(stack.ctx)  # the real run still has everything to do
     assert [r["partnerCrmUniqueIdentifier"] for r in sent_records(stack)] == [record_id]
+
+
+def test_an_update_waits_for_the_resend_interval_and_is_not_lost(stack: Any) -> None:
+    now = [datetime.now(UTC)]
+    ctx = stack.context(ace_inbound_min_resend_seconds=3600, clock=lambda: now[0])
+    org_clock = stack.emulator.backend.clock
+    org_clock.freeze(now[0].replace(microsecond=0) - timedelta(hours=1))  # settled seconds, one per step
+    try:
+        record_id = create_opportunity(stack)
+        run_inbound(ctx)
+        stack.sim.tick()
+        run_results(ctx)
+        org_clock.shift(1)
+        stack.sf_admin.Opportunity.update(record_id, {"NextStep": "Workshop booked"})
+        org_clock.shift(1)  # changed after the held record: the watermark must not pass the held one
+        other_id = create_opportunity(stack, Name="Another deal")
+
+        report = run_inbound(ctx)  # the create goes at once; the update of the record sent just now waits
+
+        assert (report["records_held"], report["files_sent"]) == (1, 1)
+        assert [r["partnerCrmUniqueIdentifier"] for r in sent_records(stack)] == [other_id]
+        assert run_inbound(ctx)["records_held"] == 1  # read again, still waiting
+
+        now[0] += timedelta(seconds=3601)
+        report = run_inbound(ctx)
+    finally:
+        org_clock.reset()
+
+    assert report["files_sent"] == 1
+    updates = [r for r in sent_records(stack) if r.get("apnCrmUniqueIdentifier")]
+    assert [(r["partnerCrmUniqueIdentifier"], r["nextStep"]) for r in updates] == [(record_id, "Workshop booked")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest_inbound import archived_inbound, cycle, inbound_documents, sent_records
+from conftest_inbound import archived_inbound, cycle, inbound_documents, later_at_ace, sent_records
 
 from connector.sync.inbound import run_inbound
 from connector.sync.outbound import run_outbound
@@ -55,6 +55,7 @@ def test_accepting_a_referral_sends_the_minimal_record_once_then_links_it(stack:
     assert run_inbound(stack.ctx)["files_sent"] == 0  # the decision goes once
     assert stack.sim.opportunity(ace_id)["partnerCrmUniqueIdentifier"] is None
 
+    later_at_ace(stack)
     reports = cycle(stack)  # ACE accepts and unmasks; the link goes out as a full update
     assert stack.sim.opportunity(ace_id)["partnerAcceptanceStatus"] == "Accepted"
     assert reports["inbound"]["files_sent"] == 1, reports["inbound"].summary()
@@ -108,6 +109,7 @@ def test_accepting_a_lead_sends_the_minimal_record_then_links_it(stack: Any) -> 
     assert key.startswith("lead-inbound/lead_")
     assert document["leads"] == [{"apnCrmUniqueIdentifier": lead_id, "currentLeadStage": "Accepted"}]
 
+    later_at_ace(stack)
     cycle(stack)
     assert stack.sim.lead(lead_id)["currentLeadStage"] == "Accepted"
     [link] = sent_records(stack, "lead")

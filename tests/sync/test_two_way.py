@@ -10,6 +10,7 @@ from conftest_inbound import (
     create_opportunity,
     cycle,
     inbound_documents,
+    later_at_ace,
     opportunity,
     sent_records,
 )
@@ -59,10 +60,12 @@ def test_the_two_way_loop_settles_with_no_ping_pong(stack: Any) -> None:
                                                     "ACE_Solutions_Offered__c": "Other",
                                                     "ACE_Other_Solution_Offered__c": "Migration factory"})
     stack.sf_admin.Lead.update(lead_id, {"ACE_Referral_Decision__c": "Accepted"})
+    later_at_ace(stack)
     stack.sim.review(own_ace_id, to="Approved")
     settle(stack)
 
     # AWS's seller moves the deals on; the partner edits its own opportunity.
+    later_at_ace(stack)
     stack.sim.seller_update(referral_ace_id, next_step="AWS seller met the customer")
     stack.sim.seller_update(own_ace_id, stage="Qualified")
     stack.sf_admin.Opportunity.update(own_id, {"NextStep": "Proposal sent"})
@@ -94,6 +97,7 @@ def test_updates_wait_while_ace_reviews_the_opportunity(stack: Any) -> None:
     assert report["files_sent"] == 0 and report["records_skipped"] == 1 and inbound_documents(stack) == {}
 
     ace_id = ace_id_of(stack, "Opportunity", record_id)
+    later_at_ace(stack)
     stack.sim.review(ace_id, to="Approved")
     cycle(stack)  # the approval comes back, and with it the waiting edit goes
     [update] = sent_records(stack)
