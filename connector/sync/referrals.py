@@ -68,11 +68,16 @@ def _rules(mapping: Any) -> tuple[Any, ...]:
     return tuple(getattr(getattr(mapping, "spec", None), "rules", ()))
 
 
+def _plain_target(rule: Any, *, writes_ace: bool) -> bool:
+    """True when the rule copies one plain Salesforce field (no parent path) in the given direction."""
+    writes = rule.direction.writes_ace if writes_ace else rule.direction.writes_salesforce
+    return writes and len(rule.salesforce) == 1 and "." not in rule.salesforce[0]
+
+
 def salesforce_field_of(mapping: Any, ace_field: str, *, writes_ace: bool) -> str | None:
     """The plain Salesforce field a mapping rule pairs with ``ace_field`` in the given direction."""
     for rule in _rules(mapping):
-        writes = rule.direction.writes_ace if writes_ace else rule.direction.writes_salesforce
-        if rule.ace == ace_field and writes and len(rule.salesforce) == 1 and "." not in rule.salesforce[0]:
+        if rule.ace == ace_field and _plain_target(rule, writes_ace=writes_ace):
             return rule.salesforce[0]
     return None
 
@@ -82,18 +87,14 @@ class AceMirror:
 
     def __init__(self, mapping: Any) -> None:
         self.entity: str = mapping.entity
+        wanted = MIRRORED_ACE_FIELDS.get(self.entity, ())
         self._fields: dict[str, _MirroredField] = {}
         for rule in _rules(mapping):
-            name = rule.ace
-            if name not in MIRRORED_ACE_FIELDS.get(self.entity, ()) or name in self._fields:
-                continue
-            field = salesforce_field_of(mapping, name, writes_ace=False)
-            if field is None or rule.salesforce != (field,):
-                continue
-            table: dict[str, str] = {}
-            for pair in rule.values or ():
-                table.setdefault(pair.salesforce, pair.ace)
-            self._fields[name] = _MirroredField(name, field, table)
+            if rule.ace in wanted and rule.ace not in self._fields and _plain_target(rule, writes_ace=False):
+                table: dict[str, str] = {}
+                for pair in rule.values or ():
+                    table.setdefault(pair.salesforce, pair.ace)
+                self._fields[rule.ace] = _MirroredField(rule.ace, rule.salesforce[0], table)
 
     @property
     def soql_fields(self) -> list[str]:
