@@ -9,6 +9,7 @@ queue is empty and no live worker holds an unacknowledged message.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -98,17 +99,32 @@ class Fleet:
         time.sleep(0.05)
         wait_until(self.drained, timeout_seconds=timeout_seconds, what=f"the {flow} work to finish")
 
-    def expire_dead_locks(self) -> float:
-        """Remove the locks and enqueue markers a killed worker left; returns their longest remaining TTL (s).
+    def expire_dead_locks(self) -> DeadWorkerLeftovers:
+        """Remove the locks and enqueue markers a killed worker left, and say what they were.
 
         A dead worker's locks free themselves when their TTL runs out; the
         scenario expires them at once instead of sleeping, and reports the TTL
         they had left as part of the time to recover.
         """
         prefix = self.world.settings.redis_key_prefix
-        longest_ms = 0
-        for pattern in (lock_key(prefix, "*"), f"{prefix}:outbound-enqueued:*"):
+        leftovers = DeadWorkerLeftovers()
+        for pattern, kind in ((lock_key(prefix, "*"), "locks"), (f"{prefix}:outbound-enqueued:*", "markers")):
             for key in self.redis.scan_iter(pattern):
-                longest_ms = max(longest_ms, self.redis.pttl(key))
+                seconds_left = self.redis.pttl(key) / 1000
+                setattr(leftovers, kind, getattr(leftovers, kind) + 1)
+                if kind == "locks":
+                    leftovers.lock_seconds_left = max(leftovers.lock_seconds_left, seconds_left)
+                else:
+                    leftovers.marker_seconds_left = max(leftovers.marker_seconds_left, seconds_left)
                 self.redis.delete(key)
-        return longest_ms / 1000
+        return leftovers
+
+
+@dataclass
+class DeadWorkerLeftovers:
+    """What a killed worker left in Redis: held locks (it died mid-work) and enqueue markers."""
+
+    locks: int = 0
+    markers: int = 0
+    lock_seconds_left: float = 0.0
+    marker_seconds_left: float = 0.0

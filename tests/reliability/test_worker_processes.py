@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import TRIALS
-from .fleet import Fleet
+from .fleet import DeadWorkerLeftovers, Fleet
 from .processes import RedisServer
 from .scenario_table import ScenarioTable
 from .world import FLOWS, World
@@ -30,6 +30,8 @@ MAX_CYCLES = 10
 SALESFORCE_LATENCY_MS = 40
 #: The kill comes this long after the trigger (uniformly drawn): from "not started" to "nearly done".
 KILL_DELAY_SECONDS = (0.0, 2.5)
+#: What each killed worker left behind, for the scenario's notes.
+KILLS: list[DeadWorkerLeftovers] = []
 #: Inbound files the fault-free story sends, measured once per session.
 _FAULT_FREE: dict[str, int] = {}
 
@@ -64,7 +66,7 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
                     killed_at = time.monotonic()
                     fleet.kill(worker)
                     killed = True
-                    row.extra.append(fleet.expire_dead_locks())
+                    leftovers = fleet.expire_dead_locks()
                     worker = fleet.start_worker()
                     fleet.run(flow)  # the next scheduled trigger
                     recovery = time.monotonic() - killed_at
@@ -80,11 +82,15 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
     tally = world.tally()
     assert killed, f"trial {trial}: the {kill_phase} phase never had work"
     row.add_trial(tally, recovery=recovery)
+    KILLS.append(leftovers)
     assert tally.problems == [], f"trial {trial} (killed in {kill_phase}): {tally.problems}"
     assert world.converged(), f"trial {trial} (killed in {kill_phase}) did not converge"
-    row.notes = (f"time to recover = kill → the phase finished by a new worker (boot included); the dead "
-                 f"worker's locks had at most {max(row.extra):.0f} s of TTL left (expired by the test, "
-                 f"see the text)")
+    mid_work = [k for k in KILLS if k.locks]
+    row.notes = (f"{len(mid_work)} of {len(KILLS)} kills hit a worker holding a file or flow lock (mid-work). "
+                 f"Time to recover = kill → the phase finished by a new worker, boot included, after the test "
+                 f"expired what the dead worker left: locks with up to "
+                 f"{max((k.lock_seconds_left for k in KILLS), default=0):.0f} s of TTL, enqueue markers with up to "
+                 f"{max((k.marker_seconds_left for k in KILLS), default=0):.0f} s (see the text)")
 
 
 def _has_work(world: World, flow: str) -> bool:
