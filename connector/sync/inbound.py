@@ -21,8 +21,8 @@ one of them, under a Redis lock (one worker per entity at a time). For each:
    ACL and enter it in the ledger of files awaiting results;
 4. remember what went (content hashes in Redis), mark the sent records
    ``Sent`` with their content hash, and the refused ones ``Error`` with the
-   reason (an error already on the record is not written again, so a refused
-   record does not come back run after run);
+   reason (an error already on the record is neither written nor reported
+   again: a refused record read once more is no news);
 5. only then advance the watermark — but never over the last
    ``MODSTAMP_SETTLE_SECONDS``: the org may still stamp changes with those
    seconds, so their records are read again next run (and skipped by hash).
@@ -196,6 +196,9 @@ class _EntityRun:
                             prefix=self.layout.inbound, spms_id=self.ctx.settings.ace_spms_id, now=self.ctx.now(),
                             records_per_file=self.ctx.settings.ace_inbound_records_per_file)
         failures = [p for p in plans if isinstance(p, Fail)] + [_too_large(r, size) for r, size in packed.too_large]
+        # A refusal already on the record was reported when it was written: nothing new happened.
+        self.report.count(counters.RECORDS_SKIPPED, sum(f.already_recorded for f in failures))
+        failures = [f for f in failures if not f.already_recorded]
         if self.ctx.dry_run:
             self._plan_dry_run(packed, failures)
             return mark
@@ -248,12 +251,10 @@ class _EntityRun:
         metrics.record_failed(FLOW, len(failures))
         for failure in failures:
             self.report.add_error(f"{self.object_name} {failure.sf_id}: {failure.message}")
-            if not failure.already_recorded:
-                self.ctx.state.record_error(flow=FLOW, message=failure.message, record_id=failure.sf_id)
-                log.warning("inbound.record_refused", object=self.object_name, record=failure.sf_id,
-                            error=failure.message)
-        self._write([{"Id": f.sf_id, **self._sync_values(STATUS_ERROR, error=f.message)}
-                     for f in failures if not f.already_recorded])
+            self.ctx.state.record_error(flow=FLOW, message=failure.message, record_id=failure.sf_id)
+            log.warning("inbound.record_refused", object=self.object_name, record=failure.sf_id,
+                        error=failure.message)
+        self._write([{"Id": f.sf_id, **self._sync_values(STATUS_ERROR, error=f.message)} for f in failures])
 
     def _sync_values(self, status: str, *, error: str | None, content_hash: str | None = None) -> dict[str, Any]:
         values = {self.sync_fields.get("status"): status,
@@ -289,9 +290,8 @@ class _EntityRun:
         for failure in failures:
             self.report.count(counters.RECORDS_FAILED)
             self.report.add_error(f"{self.object_name} {failure.sf_id}: {failure.message}")
-            if not failure.already_recorded:
-                self.report.plan("update", self.object_name, key=failure.sf_id,
-                                 values=self._sync_values(STATUS_ERROR, error=failure.message))
+            self.report.plan("update", self.object_name, key=failure.sf_id,
+                             values=self._sync_values(STATUS_ERROR, error=failure.message))
 
 
 def _passable(rows: list[_Row], *, held: set[str], before: datetime) -> list[_Row]:
