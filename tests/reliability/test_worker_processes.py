@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from .conftest import TRIALS
 from .fleet import DeadWorkerLeftovers, Fleet
 from .processes import RedisServer
 from .scenario_table import ScenarioTable
-from .world import FLOWS, World
+from .world import FLOWS, World, converge
 
 KILL_TRIALS = TRIALS
 REFERRALS, LEADS, PARTNER_OPPORTUNITIES = 3, 1, 2
@@ -32,8 +33,8 @@ SALESFORCE_LATENCY_MS = 40
 KILL_DELAY_SECONDS = (0.0, 2.5)
 #: What each killed worker left behind, for the scenario's notes.
 KILLS: list[DeadWorkerLeftovers] = []
-#: Inbound files the fault-free story sends, measured once per session.
-_FAULT_FREE: dict[str, int] = {}
+#: The fault-free story's end state and the inbound files it sends, measured once per session.
+_FAULT_FREE: dict[str, Any] = {}
 
 
 def start_world(make_world: Callable[..., World], redis_server: RedisServer) -> World:
@@ -85,12 +86,23 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
     KILLS.append(leftovers)
     assert tally.problems == [], f"trial {trial} (killed in {kill_phase}): {tally.problems}"
     assert world.converged(), f"trial {trial} (killed in {kill_phase}) did not converge"
+    assert world.snapshot() == _fault_free_snapshot(make_world), "the end state differs from a fault-free run"
     mid_work = [k for k in KILLS if k.locks]
     row.notes = (f"{len(mid_work)} of {len(KILLS)} kills hit a worker holding a file or flow lock (mid-work). "
                  f"Time to recover = kill → the phase finished by a new worker, boot included, after the test "
                  f"expired what the dead worker left: locks with up to "
                  f"{max((k.lock_seconds_left for k in KILLS), default=0):.0f} s of TTL, enqueue markers with up to "
                  f"{max((k.marker_seconds_left for k in KILLS), default=0):.0f} s (see the text)")
+
+
+def _fault_free_snapshot(make_world: Callable[..., World]) -> dict:
+    """The end state of the same story run in this process without faults (computed once)."""
+    if "snapshot" not in _FAULT_FREE:
+        world = make_world()
+        world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
+        converge(world, world.run_in_process, max_cycles=MAX_CYCLES)
+        _FAULT_FREE["snapshot"] = world.snapshot()
+    return _FAULT_FREE["snapshot"]
 
 
 def _has_work(world: World, flow: str) -> bool:

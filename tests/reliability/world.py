@@ -248,6 +248,36 @@ class World:
             tally.problems.append(f"{extra} Opportunity record(s) nobody asked for")
         return tally
 
+    def snapshot(self) -> dict[str, Any]:
+        """Both sides' business values, keyed the same way in any run of the same story (ids, not times).
+
+        Two runs of one story end with equal snapshots whatever faults one of them met.
+        """
+        ace = self.sim.state()
+        # Referrals by their ACE id; the partner's own opportunities by name (ACE numbers them in the
+        # order it happens to process their files).
+        org = {row["ACE_Opportunity_Id__c"] if row["ACE_Opportunity_Id__c"] in self.referrals else row["Name"]: row
+               for row in self.admin.query_all(
+            "SELECT Name, StageName, NextStep, ACE_Opportunity_Id__c, ACE_Referral_Decision__c, "
+            "ACE_Review_Status__c FROM Opportunity")["records"]}
+        leads = {row["ACE_Lead_Id__c"]: row for row in self.admin.query_all(
+            "SELECT Company, Status, ACE_Lead_Id__c, ACE_Referral_Decision__c FROM Lead")["records"]}
+        view: dict[str, Any] = {}
+        for key, row in org.items():
+            record = ace.opportunities.get(row["ACE_Opportunity_Id__c"] or "", {}).get("fields", {})
+            view[f"opportunity {key}"] = (
+                {k: row[k] for k in ("Name", "StageName", "NextStep", "ACE_Referral_Decision__c",
+                                     "ACE_Review_Status__c")},
+                {k: record.get(k) for k in ("status", "partnerAcceptanceStatus", "stage", "nextStep",
+                                            "partnerProjectTitle", "customerCompanyName")},
+                bool(record.get("partnerCrmUniqueIdentifier")))
+        for key, row in leads.items():
+            record = ace.leads.get(key or "", {}).get("fields", {})
+            view[f"lead {key}"] = ({k: row[k] for k in ("Company", "ACE_Referral_Decision__c")},
+                                   {k: record.get(k) for k in ("currentLeadStage", "company")},
+                                   bool(record.get("partnerCrmLeadId")))
+        return view
+
     def inbound_files_sent(self) -> int:
         """Inbound files ACE has received (it archives each one), both entities."""
         return sum(len(list(self.bucket.iter_objects(layout.inbound_archive)))
