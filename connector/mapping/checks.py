@@ -11,6 +11,7 @@ from typing import Any
 from connector.ace.catalog import (
     Direction, EntityCatalog, FieldKind, FieldSpec, catalog_for, split_multi,
 )
+from connector.ace.rules.update import REQUIRED_ON_UPDATE
 from connector.errors import MappingError
 from connector.mapping.parse import did_you_mean
 from connector.mapping.spec import FieldRule, Flow, MappingSpec, Masked, Nulls, Unmapped
@@ -26,6 +27,8 @@ RESERVED_ACE_FIELDS = {
              "lastModifiedDate": "sync_fields.ace_last_modified"},
 }
 PARTNER_KEY_ACE_FIELD = {"opportunity": "partnerCrmUniqueIdentifier", "lead": "partnerCrmLeadId"}
+#: ACE fields an update must leave filled (ACE-CONTRACT §10.2 OU2): a null sent for one fails the record.
+NEVER_EMPTY_ACE_FIELDS = {"opportunity": frozenset((*REQUIRED_ON_UPDATE, "salesActivities")), "lead": frozenset()}
 #: Kinds whose values a value map may rewrite.
 VALUE_MAP_KINDS = frozenset({FieldKind.PICKLIST, FieldKind.MULTIPICKLIST, FieldKind.TEXT})
 
@@ -236,17 +239,30 @@ class _Checker:
                     self.fail(rule.where("default"), f"default {rule.default_ace!r}: {problem}")
         if rule.default_salesforce is not None and not rule.direction.writes_salesforce:
             self.fail(rule.where("default"), "a default for Salesforce needs a rule that goes to_salesforce or both")
-        if rule.nulls is Nulls.DEFAULT:
-            missing = [side for side, wanted, default in (
-                ("a Salesforce default", rule.direction.writes_salesforce, rule.default_salesforce),
-                ("an ACE default", rule.direction.writes_ace, rule.default_ace)) if wanted and default is None]
-            if missing:
-                self.fail(rule.where("nulls"), f"nulls: default needs {' and '.join(missing)} (default: ...)")
+        self._nulls(rule, field)
         if rule.masked is Masked.DEFAULT:
             if not rule.direction.writes_salesforce:
                 self.fail(rule.where("masked"), "masked applies to values going to_salesforce")
             elif rule.default_salesforce is None:
                 self.fail(rule.where("masked"), "masked: default needs a Salesforce default (default: ...)")
+
+    def _nulls(self, rule: FieldRule, field: FieldSpec) -> None:
+        sides = (("a Salesforce default", "Salesforce", rule.direction.writes_salesforce, rule.nulls_salesforce,
+                  rule.default_salesforce),
+                 ("an ACE default", "ACE", rule.direction.writes_ace, rule.nulls_ace, rule.default_ace))
+        missing = [needed for needed, _, writes, nulls, default in sides
+                   if writes and nulls is Nulls.DEFAULT and default is None]
+        if missing:
+            self.fail(rule.where("nulls"), f"nulls: default needs {' and '.join(missing)} (default: ...)")
+        for _, side, writes, nulls, _ in sides:
+            if nulls is not None and not writes:  # only the per-side form can name a side the rule does not write
+                way = "to_salesforce" if side == "Salesforce" else "to_ace"
+                self.fail(rule.where("nulls"), f"nulls for {side} needs a rule that goes {way} or both")
+        if rule.nulls_ace is Nulls.CLEAR and rule.direction.writes_ace \
+                and field.name in NEVER_EMPTY_ACE_FIELDS[self.spec.entity]:
+            self.fail(rule.where("nulls"), f"nulls: clear would send an empty {field.name} to ACE as null, and ACE "
+                                           f"refuses every update that empties {field.name}; leave nulls out, or "
+                                           "give an ACE default with nulls: default")
 
     @staticmethod
     def _bad_ace_value(field: FieldSpec, value: Any) -> str | None:

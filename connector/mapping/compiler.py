@@ -166,7 +166,7 @@ def _salesforce_step(rule: FieldRule, spec: FieldSpec | None) -> Callable[..., N
     ace, targets = rule.ace, rule.salesforce
     convert = _converter(rule, spec, to_ace=False)
     assign = _assign(targets)
-    on_null = rule.nulls_for(rule.default_salesforce)
+    on_null = rule.nulls_for(to_ace=False)
     null_value = rule.default_salesforce if on_null is Nulls.DEFAULT else None
     masked_default = rule.default_salesforce if rule.masked is Masked.DEFAULT else _ABSENT
     reads_source = not (rule.transform is not None and rule.transform.name == "constant")
@@ -208,7 +208,7 @@ def _ace_step(rule: FieldRule, spec: FieldSpec | None) -> Callable[..., None]:
     convert = _converter(rule, spec, to_ace=True)
     getters = [_getter(path) for path in rule.salesforce]
     constant = rule.transform is not None and rule.transform.name == "constant"
-    on_null = rule.nulls_for(rule.default_ace)
+    on_null = rule.nulls_for(to_ace=True)
     null_value = rule.default_ace if on_null is Nulls.DEFAULT else None
     source = "+".join(rule.salesforce) or None
 
@@ -239,9 +239,8 @@ def _ace_step(rule: FieldRule, spec: FieldSpec | None) -> Callable[..., None]:
 
 
 def _is_plain_copy(rule: FieldRule, spec: FieldSpec | None, *, to_ace: bool) -> bool:
-    default = rule.default_ace if to_ace else rule.default_salesforce
     return (transform_of(rule, spec) is None and rule.values is None and len(rule.salesforce) == 1
-            and rule.nulls_for(default) is Nulls.KEEP and (to_ace or rule.masked is Masked.KEEP)
+            and rule.nulls_for(to_ace=to_ace) is Nulls.KEEP and (to_ace or rule.masked is Masked.KEEP)
             and "." not in rule.salesforce[0])
 
 

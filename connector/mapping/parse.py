@@ -240,7 +240,7 @@ class _Reader:
         transform = self._transform(items["transform"]) if "transform" in items else None
         values = self._values(items["values"]) if "values" in items else None
         unmapped = self.word(items["unmapped"], "unmapped", Unmapped) if "unmapped" in items else Unmapped.ERROR
-        nulls = self.word(items["nulls"], "nulls", Nulls) if "nulls" in items else None
+        nulls_ace, nulls_salesforce = self._nulls(items["nulls"], direction) if "nulls" in items else (None, None)
         masked = self.word(items["masked"], "masked", Masked) if "masked" in items else Masked.KEEP
         default_ace, default_salesforce = self._default(items.get("default"), direction)
         if ace is None and "ace" not in items and not salesforce:
@@ -250,7 +250,7 @@ class _Reader:
         return FieldRule(at=node.at, direction=direction, ace=ace, salesforce=salesforce,
                          transform=transform, values=values, unmapped=unmapped,
                          default_ace=default_ace, default_salesforce=default_salesforce,
-                         nulls=nulls, masked=masked, key_at=key_at)
+                         nulls_ace=nulls_ace, nulls_salesforce=nulls_salesforce, masked=masked, key_at=key_at)
 
     def _salesforce_fields(self, node: Node | None) -> tuple[str, ...]:
         if node is None:
@@ -298,6 +298,18 @@ class _Reader:
             if len(sides) == 2:
                 pairs.append(ValuePair(salesforce=sides["salesforce"], ace=sides["ace"], at=child.at))
         return tuple(pairs)
+
+    def _nulls(self, node: Node, direction: Flow | None) -> tuple[Nulls | None, Nulls | None]:
+        """``nulls: clear`` (each side the rule writes) or ``nulls: {ace: clear, salesforce: keep}``."""
+        if not node.is_mapping:
+            word = self.word(node, "nulls", Nulls)
+            return (word if direction is None or direction.writes_ace else None,
+                    word if direction is None or direction.writes_salesforce else None)
+        items = self.mapping(node, "nulls", PAIR_KEYS)
+        if items is None:
+            return None, None
+        return (self.word(items["ace"], "nulls.ace", Nulls) if "ace" in items else None,
+                self.word(items["salesforce"], "nulls.salesforce", Nulls) if "salesforce" in items else None)
 
     def _default(self, node: Node | None, direction: Flow | None) -> tuple[Any, Any]:
         """``default: X`` (one-way rules) or ``default: {ace: X, salesforce: Y}``."""

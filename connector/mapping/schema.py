@@ -123,8 +123,14 @@ def _rule_schema() -> dict[str, Any]:
         "default": {"description": "Used when the source value is empty (and for unmapped: default). "
                                    "For direction both, give it per side: {ace: ..., salesforce: ...}.",
                     "oneOf": [value, {"type": "array", "items": {"type": "string"}}, sides]},
-        "nulls": _choices(_NULLS_HELP, "What an empty source value does to the target. Default: keep, or "
-                                       "default when the rule has a default."),
+        "nulls": {"description": "What an empty source value does to the target. Default: keep, or default "
+                                 "when the rule has a default for that side. One word for every way the rule "
+                                 "goes, or per side: {ace: clear, salesforce: keep}.",
+                  "oneOf": [*_choices(_NULLS_HELP, "")["oneOf"],
+                            {"type": "object", "additionalProperties": False, "minProperties": 1,
+                             "properties": {"ace": _choices(_NULLS_HELP, "An empty Salesforce value, going to ACE."),
+                                            "salesforce": _choices(_NULLS_HELP, "An empty ACE value, going to "
+                                                                                "Salesforce.")}}]},
         "masked": _choices(_MASKED_HELP, "What ACE's 'Accept To View' placeholder (personal data hidden "
                                          "until an AWS referral is accepted) does. Default: keep."),
         "description": {"type": "string", "description": "Your notes; the connector ignores them."},

@@ -95,7 +95,10 @@ class FieldRule:
     #: the default, per side; None = no default on that side
     default_ace: Any = None
     default_salesforce: Any = None
-    nulls: Nulls | None = None  # None = not written: "default" when a default exists, else "keep"
+    #: the null policy per side written to; None = not written: "default" when that side has a
+    #: default, else "keep" (``nulls: clear`` sets both, ``nulls: {ace: clear}`` one)
+    nulls_ace: Nulls | None = None
+    nulls_salesforce: Nulls | None = None
     masked: Masked = Masked.KEEP
     #: where each key's value was written
     key_at: dict[str, Location] = field(default_factory=dict)
@@ -111,10 +114,12 @@ class FieldRule:
             return f"{self.ace} <-> {'+'.join(self.salesforce)}"
         return self.ace or "+".join(self.salesforce) or "field rule"
 
-    def nulls_for(self, default: Any) -> Nulls:
-        """The null policy in effect on the side whose default is ``default``."""
-        if self.nulls is not None:
-            return self.nulls
+    def nulls_for(self, *, to_ace: bool) -> Nulls:
+        """What an empty source value does to the field written: the ACE one, or the Salesforce one."""
+        written, default = (self.nulls_ace, self.default_ace) if to_ace else \
+            (self.nulls_salesforce, self.default_salesforce)
+        if written is not None:
+            return written
         return Nulls.DEFAULT if default is not None else Nulls.KEEP
 
 

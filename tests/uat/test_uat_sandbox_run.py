@@ -15,10 +15,7 @@ from connector.uat.suite import SuiteOutcome
 REPO = Path(__file__).resolve().parents[2]
 STEP_IDS = [step.id for scenario in load_scenarios(REPO / "uat") for step in scenario.steps]
 #: Steps that fail today because of a known defect elsewhere; strict, so a fix makes this list shrink.
-KNOWN_DEFECTS = {
-    "partner-referral-lifecycle:3.9": "mappings/opportunity.yaml keeps nulls on the marketing fields, so clearing "
-                                      "them in Salesforce never reaches ACE and ACE refuses the Yes -> No switch",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 NOT_PROVABLE = {"aws-opportunity-referral:4.1"}
 
 
