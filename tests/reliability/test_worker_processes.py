@@ -86,7 +86,7 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
     KILLS.append(leftovers)
     assert tally.problems == [], f"trial {trial} (killed in {kill_phase}): {tally.problems}"
     assert world.converged(), f"trial {trial} (killed in {kill_phase}) did not converge"
-    assert world.snapshot() == _fault_free_snapshot(make_world), "the end state differs from a fault-free run"
+    assert world.snapshot() == _fault_free(make_world)["snapshot"], "the end state differs from a fault-free run"
     mid_work = [k for k in KILLS if k.locks]
     row.notes = (f"{len(mid_work)} of {len(KILLS)} kills hit a worker holding a file or flow lock (mid-work). "
                  f"Time to recover = kill → the phase finished by a new worker, boot included, after the test "
@@ -95,14 +95,14 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
                  f"{max((k.marker_seconds_left for k in KILLS), default=0):.0f} s (see the text)")
 
 
-def _fault_free_snapshot(make_world: Callable[..., World]) -> dict:
-    """The end state of the same story run in this process without faults (computed once)."""
-    if "snapshot" not in _FAULT_FREE:
+def _fault_free(make_world: Callable[..., World]) -> dict[str, Any]:
+    """The same story run in this process without faults (once): its end state and inbound files sent."""
+    if not _FAULT_FREE:
         world = make_world()
         world.seed(referrals=REFERRALS, leads=LEADS, partner_opportunities=PARTNER_OPPORTUNITIES)
         converge(world, world.run_in_process, max_cycles=MAX_CYCLES)
-        _FAULT_FREE["snapshot"] = world.snapshot()
-    return _FAULT_FREE["snapshot"]
+        _FAULT_FREE.update(snapshot=world.snapshot(), files_sent=world.inbound_files_sent())
+    return _FAULT_FREE
 
 
 def _has_work(world: World, flow: str) -> bool:
@@ -121,9 +121,7 @@ def test_redis_flushed_or_restarted_between_and_during_cycles(
         tmp_path: Path) -> None:
     row = scenario_table.row("4. Redis loss", "FLUSHALL between cycles, redis-server killed and restarted "
                              "empty during a flow")
-    if "baseline" not in _FAULT_FREE:
-        _FAULT_FREE["baseline"] = _files_sent_fault_free(make_world, private_redis, tmp_path)
-    baseline = _FAULT_FREE["baseline"]
+    baseline = _fault_free(make_world)["files_sent"]
     world = start_world(make_world, private_redis)
     fleet = Fleet(world, log_dir=tmp_path / f"redis-trial-{trial}")
     try:
@@ -149,20 +147,6 @@ def test_redis_flushed_or_restarted_between_and_during_cycles(
     row.extra.append(world.inbound_files_sent() - baseline)
     assert tally.problems == [], tally.problems
     assert world.converged()
+    assert world.snapshot() == _fault_free(make_world)["snapshot"], "the end state differs from a fault-free run"
     row.notes = (f"idempotent re-sends: {sum(row.extra):.0f} inbound file(s) in {row.trials} trial(s), over "
                  f"the fault-free run's {baseline} per trial")
-
-
-def _files_sent_fault_free(make_world: Callable[..., World], redis_server: RedisServer, tmp_path: Path) -> int:
-    world = start_world(make_world, redis_server)
-    fleet = Fleet(world, log_dir=tmp_path / "baseline")
-    try:
-        fleet.start_worker()
-        for _ in range(MAX_CYCLES):
-            world.cycle(fleet.run)
-            if world.converged():
-                break
-    finally:
-        fleet.stop_all()
-    assert world.tally().problems == []
-    return world.inbound_files_sent()
