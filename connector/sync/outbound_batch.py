@@ -8,8 +8,10 @@ call per 200 of them, and the guard's look-ups for all of them at once):
    one request URL), and one by partner key for
    records not found that way (a partner-created record whose new ACE id the
    results flow has not written yet must be updated, not duplicated);
-3. skip records whose ACE ``lastModifiedDate`` is not newer than the one
-   already applied (an older or re-read file never overwrites newer data);
+3. skip records whose ACE ``lastModifiedDate`` is older than the one already
+   applied (an older or re-read file never overwrites newer data), and those of
+   the same second whose content the record already holds (ACE stamps whole
+   seconds, so two versions may share a stamp);
 4. map each record and write: upsert by ACE id (creating AWS referrals, with
    placeholders for required fields ACE masks), or update by Id when the
    record was found by its partner key;
@@ -37,13 +39,15 @@ from connector.sync.outbound_records import (
     STATUS_ERROR,
     STATUS_PENDING,
     STATUS_SYNCED,
+    Age,
     IncomingRecord,
     StoredRecord,
+    age_of,
     creation_placeholders,
-    is_newer,
     looks_like_salesforce_id,
     newest_per_ace_id,
     parse_sf_datetime,
+    same_salesforce_value,
     sf_datetime,
 )
 from connector.sync.report import FlowReport
@@ -103,13 +107,18 @@ class OutboundBatch:
         self.ace_id_field = self.mapping.ace_id_field
         self.partner_key_field = self.mapping.partner_key_field or "Id"
         self.last_modified_field = sync_field(self.mapping, "ace_last_modified")
+        self.hash_field = sync_field(self.mapping, "content_hash")
+        #: Salesforce fields only ACE writes (AWS's view): the content hash covers the others
+        self.received_only_fields = [name for rule in getattr(getattr(self.mapping, "spec", None), "rules", ())
+                                     if not rule.direction.writes_ace for name in rule.salesforce]
 
     # --- reading ----------------------------------------------------------------------------
 
     def _stored(self, records: list[IncomingRecord]) -> tuple[dict[str, StoredRecord], dict[str, StoredRecord]]:
         # The mapping's own fields too: it keeps a value the admin chose when that value
         # already maps to what ACE sends (two Salesforce stages for one ACE stage, say).
-        fields = ["Id", self.ace_id_field, self.partner_key_field, *self.mapping.soql_fields]
+        fields = ["Id", self.ace_id_field, self.partner_key_field, *self.mapping.soql_fields,
+                  *self.received_only_fields]
         if self.last_modified_field:
             fields.append(self.last_modified_field)
         fields = list(dict.fromkeys(fields))
@@ -159,10 +168,15 @@ class OutboundBatch:
             plan.refused.append((record, stored, f"{self.object_name} {stored.id} is already linked to "
                                                  f"ACE id {stored.ace_id}, not {record.ace_id}"))
             return
-        if not is_newer(record, stored):
+        age = age_of(record, stored)
+        if age is Age.OLDER:
             self.report.count(counters.RECORDS_SKIPPED)
             return
         mapped = self.mapping.to_salesforce(record.data, current=stored.row if stored else None)
+        content_hash = self.mapping.content_hash(record.data)
+        if age is Age.SAME_SECOND and self._holds(stored, mapped.values, content_hash=content_hash):
+            self.report.count(counters.RECORDS_SKIPPED)
+            return
         problems = blocking_problems(mapped.problems)
         if problems:
             plan.refused.append((record, stored, "; ".join(str(p) for p in problems)))
@@ -173,9 +187,8 @@ class OutboundBatch:
         payload[self.ace_id_field] = record.ace_id
         if self.last_modified_field and record.last_modified is not None:
             payload[self.last_modified_field] = sf_datetime(record.last_modified)
-        content_hash = self.mapping.content_hash(record.data)
-        if (hash_field := sync_field(self.mapping, "content_hash")) is not None:
-            payload[hash_field] = content_hash
+        if self.hash_field is not None:
+            payload[self.hash_field] = content_hash
         if stored is None:  # a create: the values kept for creates, then placeholders for the rest
             payload = {**mapped.insert_values, **payload}
             payload = {**creation_placeholders(self._describe(), record, values=payload,
@@ -186,6 +199,16 @@ class OutboundBatch:
             plan.updates.append(write)
         else:
             plan.upserts.append(write)
+
+    def _holds(self, stored: StoredRecord, values: dict[str, Any], *, content_hash: str) -> bool:
+        """True when the record already holds this version: the same content hash (what goes both
+        ways; a partner's edit not yet sent is then left alone) and the same values for AWS's view."""
+        if self.hash_field is None or stored.row.get(self.hash_field) != content_hash:
+            return False
+        held = {name.lower(): value for name, value in stored.row.items()}
+        new = {name.lower(): value for name, value in values.items()}
+        return all(same_salesforce_value(new[name.lower()], held.get(name.lower()))
+                   for name in self.received_only_fields if name.lower() in new)
 
     def _sync_values(self, *, status: str, error: str | None) -> dict[str, Any]:
         values = {sync_field(self.mapping, "status"): status, sync_field(self.mapping, "error"): error,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+import re
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
-from connector.ace.catalog import is_masked
+from connector.ace.catalog import MULTI_VALUE_SEPARATOR, is_masked
 from connector.ace.records import format_ace_datetime, parse_ace_datetime
 
 ACE_ID_KEY = "apnCrmUniqueIdentifier"
@@ -34,6 +36,7 @@ PLACEHOLDER_SOURCES: dict[str, tuple[str, ...]] = {
 _TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url"})
 _NUMBER_TYPES = frozenset({"double", "currency", "int", "percent", "long"})
 _SALESFORCE_ID_LENGTHS = (15, 18)
+_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class RecordRefused(ValueError):
@@ -107,15 +110,49 @@ def _order(record: IncomingRecord) -> datetime:
     return record.last_modified or datetime.min.replace(tzinfo=UTC)
 
 
-def is_newer(record: IncomingRecord, stored: StoredRecord | None) -> bool:
-    """True when the record must be applied: nothing stored, or ACE's copy is newer than what was applied.
+class Age(Enum):
+    """How an incoming record's ``lastModifiedDate`` compares with the one already applied."""
 
-    A record without ``lastModifiedDate`` cannot prove it is newer: it only fills a record
-    that never received ACE data.
+    NEWER = "newer"  # or nothing applied yet: apply it
+    SAME_SECOND = "same second"  # apply it only if its content differs from what the record holds
+    OLDER = "older"  # never applied: older data never overwrites newer
+
+
+def age_of(record: IncomingRecord, stored: StoredRecord | None) -> Age:
+    """Where the record stands against what was applied.
+
+    ACE stamps to the whole second, so two different versions of a record can carry
+    the same stamp: an equal stamp is not proof the version was applied. A record
+    without ``lastModifiedDate`` cannot prove it is newer: it only fills a record that
+    never received ACE data.
     """
     if stored is None or stored.ace_last_modified is None:
+        return Age.NEWER
+    if record.last_modified is None or record.last_modified < stored.ace_last_modified:
+        return Age.OLDER
+    return Age.NEWER if record.last_modified > stored.ace_last_modified else Age.SAME_SECOND
+
+
+def same_salesforce_value(new: Any, held: Any) -> bool:
+    """True when ``held`` (as Salesforce returns it) already is ``new`` (as the mapping writes it).
+
+    Salesforce gives back its own forms: ``...000+0000`` for ``...000Z``, ``1200.0`` for
+    ``1200``, a multi-select's values in its own order, and no difference between null and "".
+    """
+    if new in (None, "", []) or held in (None, "", []):
+        return new in (None, "", []) and held in (None, "", [])
+    if new == held:
         return True
-    return record.last_modified is not None and record.last_modified > stored.ace_last_modified
+    if isinstance(new, (int, float)) and isinstance(held, (int, float)) and not isinstance(new, bool):
+        return float(new) == float(held)
+    if isinstance(new, str) and isinstance(held, str):
+        moments = parse_sf_datetime(new) if _DATE_START.match(new) else None, \
+            parse_sf_datetime(held) if _DATE_START.match(held) else None
+        if None not in moments:
+            return moments[0] == moments[1]
+        return MULTI_VALUE_SEPARATOR in new and sorted(new.split(MULTI_VALUE_SEPARATOR)) == \
+            sorted(held.split(MULTI_VALUE_SEPARATOR))
+    return False
 
 
 def parse_sf_datetime(value: Any) -> datetime | None:

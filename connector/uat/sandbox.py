@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,28 +28,6 @@ from connector.sandbox.salesforce import EmulatorServer
 from connector.settings import Settings
 from connector.sync.context import SyncContext
 from connector.uat.backend import SYNC_FLOWS, Backend, SyncTrace
-
-class AwsClock:
-    """The simulated ACE's clock: wall time, but a whole second later than its previous reading at least.
-
-    ACE stamps records to the second, and in real life AWS's actions (a review, a seller's
-    update) come minutes or days after the change before them. The suite acts within
-    milliseconds; without this, two of ACE's versions of a record could carry the same
-    ``lastModifiedDate`` and the second would rightly not count as newer.
-    """
-
-    def __init__(self) -> None:
-        self._last: datetime | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            now = datetime.now(UTC)
-            if self._last is not None and now < self._last + timedelta(seconds=1):
-                now = self._last + timedelta(seconds=1)
-            self._last = now
-            return now
-
 
 #: Redis keys of a sandbox run live under this prefix plus a random part, and are removed afterwards.
 REDIS_PREFIX_ROOT = "ace-uat"
@@ -99,8 +75,7 @@ class SandboxBackend(Backend):
                 sf_api_version=API_VERSION, redis_url=redis_url,
                 redis_key_prefix=f"{REDIS_PREFIX_ROOT}:{uuid.uuid4().hex[:12]}")
             simulator = Simulator(AceBucket(settings.ace_bucket, client_from_settings(settings)),
-                                  state_dir=folder / "ace-simulator", layout=AceLayout.from_settings(settings),
-                                  clock=AwsClock())
+                                  state_dir=folder / "ace-simulator", layout=AceLayout.from_settings(settings))
             simulator.ensure_bucket()
             simulator.configure(partner={"spms_id": DEFAULT_SPMS_ID})
             clear_describe_cache()  # describe results of an earlier org must not leak into this one
