@@ -32,8 +32,6 @@ from connector.uat.backend import SYNC_FLOWS, Backend, SyncTrace
 #: Redis keys of a sandbox run live under this prefix plus a random part, and are removed afterwards.
 REDIS_PREFIX_ROOT = "ace-uat"
 REGION = "us-west-2"
-#: S3's DeleteObjects takes at most this many keys per call.
-S3_DELETE_BATCH_KEYS = 1000
 API_VERSION = "59.0"
 
 
@@ -151,22 +149,6 @@ class SandboxBackend(Backend):
         if self._partner_before is not None:
             self.simulator.configure(partner=self._partner_before)
             self._partner_before = None
-        self._prune_archives()
-
-    def _prune_archives(self) -> None:
-        """Empty the archive folders between steps.
-
-        Nothing in the suite reads them (the connector never does), but the simulated ACE
-        re-examines every recent object there on each pickup, so a run that keeps them all
-        gets slower with every step.
-        """
-        keys = [info.key for entity in self.ctx.layout.entities
-                for prefix in (entity.outbound_archive, entity.inbound_archive, entity.results_archive)
-                for info in self.ctx.bucket.iter_objects(prefix)]
-        for start in range(0, len(keys), S3_DELETE_BATCH_KEYS):
-            batch = keys[start:start + S3_DELETE_BATCH_KEYS]
-            self.ctx.bucket.client.delete_objects(
-                Bucket=self.ctx.bucket.name, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True})
 
     def close(self) -> None:
         try:

@@ -10,8 +10,10 @@ failure for the write it should never have made, which is what matters in tests.
 
 - Objects the simulator writes carry the user metadata ``ace-simulator: true``;
   an object without it under an outbound, results or archive folder was
-  written by someone else. Only objects modified since the previous check (with
-  a margin for clock skew) are examined, so a check costs one HEAD per new object.
+  written by someone else. Each object is examined once: the state remembers
+  the ones checked (by ETag) among those modified since the previous check,
+  with a margin for clock skew, so a check costs one HEAD per new object,
+  however full the folders get.
 - The ACL check looks for a FULL_CONTROL grant to the bucket owner. When the
   uploader and the bucket owner are the same account (moto, a single-account
   sandbox) that grant is always present, so the check can only catch uploads
@@ -61,24 +63,38 @@ def protected_prefixes(entity: EntityLayout) -> tuple[str, ...]:
             entity.results_archive, entity.results_alternate)
 
 
-def find_foreign_writes(bucket: AceBucket, layout: AceLayout, *,
-                        since: datetime | None) -> list[tuple[EntityLayout, ObjectInfo]]:
-    """Objects under AWS-only folders that the simulator did not write, newer than ``since``."""
+def object_version(info: ObjectInfo) -> str:
+    """What tells one upload of a key from another: a rewrite changes the ETag or the time."""
+    return f"{info.etag}@{info.last_modified.isoformat()}"
+
+
+def find_foreign_writes(bucket: AceBucket, layout: AceLayout, *, since: datetime | None,
+                        checked: Mapping[str, str] | None = None,
+                        ) -> tuple[list[tuple[EntityLayout, ObjectInfo]], dict[str, str]]:
+    """Objects under AWS-only folders that the simulator did not write, newer than ``since``.
+
+    ``checked`` maps the keys a previous check examined to the version it saw
+    (``object_version``); those are not read again. Returns the writes found and
+    the map for the next check: the objects still recent enough to be listed, each
+    examined once.
+    """
     threshold = since - timedelta(seconds=RECHECK_MARGIN_SECONDS) if since else None
+    checked = checked or {}
     found: list[tuple[EntityLayout, ObjectInfo]] = []
-    seen: set[str] = set()
+    now_checked: dict[str, str] = {}
     for entity in layout.entities:
         for prefix in protected_prefixes(entity):
             for info in bucket.list_objects(prefix, skip_empty=False):
-                if info.key in seen or (threshold and info.last_modified < threshold):
+                if info.key in now_checked or (threshold and info.last_modified < threshold):
                     continue
-                seen.add(info.key)
-                if info.key.endswith("/") and info.size == 0:
-                    continue  # a folder marker
+                version = now_checked[info.key] = object_version(info)
+                if checked.get(info.key) == version or (info.key.endswith("/") and info.size == 0):
+                    continue  # examined already, or a folder marker
                 try:
                     metadata = bucket.head(info.key).metadata or {}
                 except ObjectNotFound:
+                    del now_checked[info.key]
                     continue
                 if metadata.get(SIMULATOR_METADATA_KEY) != "true":
                     found.append((entity, info))
-    return found
+    return found, now_checked

@@ -238,8 +238,9 @@ class Pickup:
         # Compared with S3's LastModified, so wall-clock time, whatever the simulated clock says.
         started = datetime.now(timezone.utc)
         since = self.state.permission_checked_until
-        found = find_foreign_writes(self.bucket, self.layout,
-                                    since=datetime.fromisoformat(since) if since else None)
+        found, checked = find_foreign_writes(self.bucket, self.layout,
+                                             since=datetime.fromisoformat(since) if since else None,
+                                             checked=self.state.permission_checked)
         reports = []
         for entity, info in found:
             flat_name = info.key.replace("/", "_")
@@ -250,5 +251,8 @@ class Pickup:
                 entity, info, document=document, remember=False,
                 answer_key=self._results_prefix(entity) + error_file_name(flat_name),
                 archive_key=f"{entity.inbound_archive}{REJECTED_FOLDER}{info.key}"))
+        # Only now, with every breach found recorded as an answer owed: a crash before this point
+        # finds them again rather than forgetting one.
+        self.state.permission_checked = checked
         self.state.permission_checked_until = started.isoformat()
         return reports

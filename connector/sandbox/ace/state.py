@@ -54,6 +54,8 @@ class SimulatorState:
         "opportunity": FIRST_OPPORTUNITY_NUMBER, "lead": FIRST_LEAD_NUMBER})
     #: objects modified before this instant were already checked for partner writes (ISO UTC)
     permission_checked_until: str | None = None
+    #: key → version (ETag and time) of the recent objects already checked for partner writes
+    permission_checked: dict[str, str] = field(default_factory=dict)
     export_sequence: int = 0
 
     def store(self, entity: str) -> dict[str, dict[str, Any]]:
