@@ -212,14 +212,7 @@ def test_two_way_cycles_with_random_edits_converge_without_ping_pong(make_world:
         if rng.random() < 0.5:  # the AWS seller edits a referral in ACE
             world.sim.seller_update(rng.choice(world.referrals), next_step=f"aws edit {cycle}")
         world.cycle(world.run_in_process)
-    quiet_cycles = 0
-    while quiet_cycles < 3:
-        sent_before = world.inbound_files_sent()
-        world.cycle(world.run_in_process)
-        quiet_cycles += 1
-        if world.inbound_files_sent() != sent_before:
-            quiet_cycles = 0
-            assert quiet_cycles < MAX_CYCLES
+    settle_cycles(world)
     files_sent = world.inbound_files_sent() - files_before
     tally = world.tally()
     row.add_trial(tally)
@@ -229,6 +222,18 @@ def test_two_way_cycles_with_random_edits_converge_without_ping_pong(make_world:
                  f"{ping_pong} ping-pong files; both sides equal at the end")
     assert ping_pong == 0, f"{files_sent} inbound files for {salesforce_edits} Salesforce edits"
     assert _next_steps_in_org(world) == _next_steps_in_ace(world)
+
+
+def settle_cycles(world: World, *, quiet_needed: int = 3) -> None:
+    """Cycle without edits until ``quiet_needed`` cycles in a row send nothing; fail if that never happens."""
+    quiet = 0
+    for _ in range(MAX_CYCLES):
+        sent_before = world.inbound_files_sent()
+        world.cycle(world.run_in_process)
+        quiet = quiet + 1 if world.inbound_files_sent() == sent_before else 0
+        if quiet == quiet_needed:
+            return
+    raise AssertionError(f"files still sent after {MAX_CYCLES} cycles without any edit: ping-pong")
 
 
 def _referral_ids_in_org(world: World) -> list[str]:
