@@ -191,15 +191,33 @@ def creation_placeholders(describe: Mapping[str, Any], record: IncomingRecord, *
     """
     filled: dict[str, Any] = {}
     present = {name.lower() for name, value in values.items() if value not in (None, "")}
-    for spec in describe.get("fields", ()):
+    for spec in required_on_create(describe):
         name = spec.get("name", "")
-        if (name.lower() in present or name == "Id" or not spec.get("createable")
-                or spec.get("nillable", True) or spec.get("defaultedOnCreate")):
+        if name.lower() in present:
             continue
         value = _placeholder(spec, record, today=today)
         if value is not None:
             filled[name] = value
     return filled
+
+
+# The last describe seen and its required fields: the client caches describes, so the same
+# object comes back for every record, and scanning its hundreds of fields each time cost a
+# tenth of a millisecond per created record.
+_required_fields: tuple[Mapping[str, Any], tuple[Mapping[str, Any], ...]] | None = None
+
+
+def required_on_create(describe: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
+    """The fields of ``describe`` a create must fill: createable, not nillable, no default."""
+    global _required_fields
+    cached = _required_fields
+    if cached is not None and cached[0] is describe:
+        return cached[1]
+    required = tuple(spec for spec in describe.get("fields", ())
+                     if spec.get("name", "") != "Id" and spec.get("createable")
+                     and not spec.get("nillable", True) and not spec.get("defaultedOnCreate"))
+    _required_fields = (describe, required)
+    return required
 
 
 def _placeholder(spec: Mapping[str, Any], record: IncomingRecord, *, today: date) -> Any:
