@@ -99,6 +99,16 @@ class Fleet:
         time.sleep(0.05)
         wait_until(self.drained, timeout_seconds=timeout_seconds, what=f"the {flow} work to finish")
 
+    def wait_for_a_lock(self, *, timeout_seconds: float) -> bool:
+        """Wait until some worker holds a file or flow lock; False if none was taken in time."""
+        pattern = lock_key(self.world.settings.redis_key_prefix, "*")
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if next(self.redis.scan_iter(pattern), None) is not None:
+                return True
+            time.sleep(0.01)
+        return False
+
     def expire_dead_locks(self) -> DeadWorkerLeftovers:
         """Remove the locks and enqueue markers a killed worker left, and say what they were.
 

@@ -28,9 +28,11 @@ KILL_TRIALS = TRIALS
 REFERRALS, LEADS, PARTNER_OPPORTUNITIES = 3, 1, 2
 MAX_CYCLES = 10
 #: Latency on every Salesforce call, so a phase lasts long enough to be interrupted.
-SALESFORCE_LATENCY_MS = 40
-#: The kill comes this long after the trigger (uniformly drawn): from "not started" to "nearly done".
-KILL_DELAY_SECONDS = (0.0, 2.5)
+SALESFORCE_LATENCY_MS = 80
+#: Odd trials kill this long after the trigger (uniformly drawn): from "not started" to "nearly done".
+KILL_DELAY_SECONDS = (0.3, 2.0)
+#: Even trials wait for the worker to take a lock, then kill it within this many seconds.
+MID_WORK_DELAY_SECONDS = 0.6
 #: What each killed worker left behind, for the scenario's notes.
 KILLS: list[DeadWorkerLeftovers] = []
 #: The fault-free story's end state and the inbound files it sends, measured once per session.
@@ -63,7 +65,11 @@ def test_a_worker_killed_at_random_points_loses_and_duplicates_nothing(
             for flow in FLOWS:
                 if flow == kill_phase and not killed and _has_work(world, flow):
                     fleet.trigger(flow)
-                    time.sleep(rng.uniform(*KILL_DELAY_SECONDS))
+                    if trial % 2:  # odd trials: any moment after the trigger
+                        time.sleep(rng.uniform(*KILL_DELAY_SECONDS))
+                    else:  # even trials: a random moment while the worker holds a lock (mid-file, mid-flow)
+                        fleet.wait_for_a_lock(timeout_seconds=KILL_DELAY_SECONDS[1])
+                        time.sleep(rng.uniform(0, MID_WORK_DELAY_SECONDS))
                     killed_at = time.monotonic()
                     fleet.kill(worker)
                     killed = True
