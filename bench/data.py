@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -95,20 +94,19 @@ def write_outbound_files(bucket: AceBucket, layout: AceLayout, *, counts: list[i
     return keys
 
 
-def records_for_bytes(target_bytes: int, *, first_number: int) -> Iterator[dict[str, Any]]:
-    """Records whose pretty-printed JSON adds up to about ``target_bytes``."""
-    number, written = first_number, 0
-    while written < target_bytes:
-        record = outbound_opportunity(number)
-        written += len(json.dumps(record, indent=ACE_JSON_INDENT, ensure_ascii=False).encode()) + 2
-        number += 1
-        yield record
+def records_for_bytes(target_bytes: int, *, first_number: int) -> list[dict[str, Any]]:
+    """Records whose outbound file comes to about ``target_bytes`` (sized by the first one)."""
+    first = outbound_opportunity(first_number)
+    empty = len(outbound_document([], spms_id=""))
+    per_record = len(outbound_document([first, first], spms_id="")) - len(outbound_document([first], spms_id=""))
+    count = max(1, (target_bytes - empty) // per_record)
+    return [first, *(outbound_opportunity(n) for n in range(first_number + 1, first_number + count))]
 
 
 def write_sized_file(bucket: AceBucket, layout: AceLayout, *, target_bytes: int, first_number: int,
                      spms_id: str, name: str) -> tuple[str, int, int]:
     """One outbound file of about ``target_bytes``: (key, records, bytes)."""
-    records = list(records_for_bytes(target_bytes, first_number=first_number))
+    records = records_for_bytes(target_bytes, first_number=first_number)
     body = outbound_document(records, spms_id=spms_id)
     key = f"{layout.for_entity('opportunity').outbound}{name}.json"
     bucket.client.put_object(Bucket=bucket.name, Key=key, Body=body)

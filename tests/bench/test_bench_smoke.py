@@ -41,7 +41,8 @@ def test_every_workload_reports_rows_and_figures(smoke_run: tuple[dict, str]) ->
         assert workload["rows"], f"{name} reported no rows"
         assert all(row["value"] for row in workload["rows"]), name
     workloads = document["workloads"]
-    assert {"connector", "connector_bulk", "baseline", "baseline_scaled", "wall_time_speedup"} <= set(workloads["outbound"])
+    assert {"connector", "connector_bulk", "baseline", "baseline_scaled",
+            "wall_time_speedup"} <= set(workloads["outbound"])
     assert workloads["outbound"]["connector"]["records"] == 20
     assert workloads["outbound"]["connector"]["salesforce_calls"]["writes"] >= 1
     assert workloads["inbound"]["connector"]["s3_by_operation"]["PutObject"] >= 1
