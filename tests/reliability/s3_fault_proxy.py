@@ -42,15 +42,15 @@ _SLOWDOWN_BODY = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDow
                   b"<Message>Please reduce your request rate.</Message></Error>")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ProxiedRequest:
-    """One request as the proxy saw it."""
+    """One request as the proxy saw it (logged before it is answered, so a client never outruns the log)."""
 
     method: str
     key: str          # the object key, URL-decoded ('' for bucket-level requests)
     query: str        # the raw query string, e.g. 'tagging' or 'list-type=2&prefix=...'
     fault: str | None
-    status: int | None  # the status S3 answered (None when it was never asked or never answered)
+    status: int | None = None  # what S3 answered (None when it was never asked, or not yet)
 
     @property
     def operation(self) -> str:
@@ -189,20 +189,16 @@ class S3FaultProxy:
                 key = unquote(path.lstrip("/").partition("/")[2])
                 body = self._read_body()
                 fault = proxy._draw_fault(self.command, key)
-                status: int | None = None
-                try:
-                    if fault == "slowdown":
-                        self._answer_slowdown()
-                        return
-                    if fault == "reset":
-                        self._reset()
-                        return
+                entry = ProxiedRequest(method=self.command, key=key, query=query, fault=fault)
+                proxy._record(entry)
+                if fault == "slowdown":
+                    self._answer_slowdown()
+                elif fault == "reset":
+                    self._reset()
+                else:
                     if fault == "slow":
                         time.sleep(proxy._slow_seconds())
-                    status = self._forward(body, cut_short=fault == "truncate", drop=fault == "reset_after")
-                finally:
-                    proxy._record(ProxiedRequest(method=self.command, key=key, query=query,
-                                                 fault=fault, status=status))
+                    self._forward(body, entry=entry, cut_short=fault == "truncate", drop=fault == "reset_after")
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle  # noqa: N815 - http.server's names
 
@@ -233,7 +229,7 @@ class S3FaultProxy:
                 self.close_connection = True
                 self.connection.close()
 
-            def _forward(self, body: bytes, *, cut_short: bool, drop: bool) -> int:
+            def _forward(self, body: bytes, *, entry: ProxiedRequest, cut_short: bool, drop: bool) -> None:
                 upstream = http.client.HTTPConnection(*proxy.upstream, timeout=UPSTREAM_TIMEOUT_SECONDS)
                 try:
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS}
@@ -241,9 +237,10 @@ class S3FaultProxy:
                     upstream.request(self.command, self.path, body=body, headers=headers)
                     response = upstream.getresponse()
                     data = response.read()
+                    entry.status = response.status
                     if drop:
                         self._reset()
-                        return response.status
+                        return
                     self.send_response(response.status, response.reason)
                     for name, value in response.getheaders():
                         if name.lower() not in HOP_BY_HOP_HEADERS and name.lower() != "content-length":
@@ -255,15 +252,14 @@ class S3FaultProxy:
                         self.send_header("Connection", "close")
                     self.end_headers()
                     if self.command == "HEAD":
-                        return response.status
+                        return
                     if cut_short:
                         self.wfile.write(data[: len(data) // 2])
                         self.wfile.flush()
                         self._reset()
-                        return response.status
+                        return
                     for start in range(0, len(data), FORWARD_CHUNK_BYTES):
                         self.wfile.write(data[start:start + FORWARD_CHUNK_BYTES])
-                    return response.status
                 finally:
                     upstream.close()
 
