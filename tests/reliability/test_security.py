@@ -18,6 +18,7 @@ from connector.ace.bucket import PROCESSED_TAG_KEY, QUARANTINE_REASON_TAG_KEY, Q
 from connector.errors import MappingErrors
 from connector.mapping import load_mappings
 
+from .fleet import Fleet
 from .processes import RedisServer, run_connector
 from .s3_fault_proxy import FaultPlan, S3FaultProxy, operations
 from .world import World
@@ -73,8 +74,16 @@ def _check_nothing_leaks(world: World, redis_server: RedisServer, s3_proxy: S3Fa
     # Errors of every layer: S3 faults, Salesforce faults, a quarantined file, then a refused session.
     s3_proxy.set_plan(FaultPlan(rate=0.2, seed=7, kinds=("slowdown", "reset", "truncate")))
     world.salesforce_faults({"error": "UNABLE_TO_LOCK_ROW", "rate": 0.3}, {"error": "SERVER_UNAVAILABLE", "rate": 0.1})
-    for number in range(2):
-        outputs.append(run_connector(["sync", "--once"], env=world.env, log_path=tmp_path / f"sync-{number}.log")[1])
+    fleet = Fleet(world, log_dir=tmp_path / "worker")  # a worker process, its dramatiq logs included
+    try:
+        fleet.start_worker()
+        for flow in ("outbound", "results", "inbound"):
+            fleet.run(flow)
+    finally:
+        fleet.stop_all()
+    worker_log = "".join(worker.output() for worker in fleet.workers)
+    assert "flow finished" in worker_log, "the worker's log is part of what is searched"
+    outputs += [worker_log, run_connector(["sync", "--once"], env=world.env, log_path=tmp_path / "sync.log")[1]]
     s3_proxy.clear_faults()
     world.hook("DELETE", "faults")
     world.hook("POST", "sessions/expire", json={"session_id": world.env["SF_SESSION_ID"]})
