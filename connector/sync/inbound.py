@@ -55,12 +55,14 @@ from connector.sync.referrals import DECISION_ACE_FIELDS, AceMirror, salesforce_
 from connector.sync.report import FlowReport
 from connector.sync.state import Watermark
 from connector.worker import metrics
+from connector.worker.locks import kept_alive
 
 FLOW = "inbound"
 #: Records planned, sent and marked per round; the watermark advances after each.
 INBOUND_BATCH_RECORDS = 200
-#: One worker per entity; the holder renews the lock before every write.
-INBOUND_LOCK_TTL_SECONDS = 300
+#: One worker per entity; the holder keeps the lock renewed while it works, so a
+#: killed worker frees the entity within a minute.
+INBOUND_LOCK_TTL_SECONDS = 60
 #: Counted when another worker was already sending the entity's records.
 ENTITY_BUSY = "entity_busy"
 #: The sync error field is Long Text (32,768); a reason is never that long, but never cut a write short.
@@ -101,16 +103,15 @@ def run_inbound_entity(ctx: SyncContext, entity: str) -> FlowReport:
     if not lock.acquire():
         report.count(ENTITY_BUSY)
         return report
-    try:
-        _EntityRun(ctx, entity=entity, report=report, ensure_lock=lock.ensure_held).run()
-    except ENTITY_LEVEL_ERRORS as exc:
-        message = f"{entity}: not finished, resumed next run: {type(exc).__name__}: {exc}"
-        report.add_error(message)
-        log.warning("inbound.entity_deferred", entity=entity, error=str(exc), error_type=type(exc).__name__)
-        if not ctx.dry_run:
-            ctx.state.record_error(flow=FLOW, message=message)
-    finally:
-        lock.release()
+    with kept_alive(lock):
+        try:
+            _EntityRun(ctx, entity=entity, report=report, ensure_lock=lock.ensure_held).run()
+        except ENTITY_LEVEL_ERRORS as exc:
+            message = f"{entity}: not finished, resumed next run: {type(exc).__name__}: {exc}"
+            report.add_error(message)
+            log.warning("inbound.entity_deferred", entity=entity, error=str(exc), error_type=type(exc).__name__)
+            if not ctx.dry_run:
+                ctx.state.record_error(flow=FLOW, message=message)
     return report
 
 

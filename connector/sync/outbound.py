@@ -48,9 +48,11 @@ from connector.sync.outbound_reader import iter_records, scan_envelope
 from connector.sync.outbound_records import IncomingRecord, RecordRefused, read_incoming
 from connector.sync.report import FlowReport
 from connector.worker import metrics
+from connector.worker.locks import kept_alive
 
-#: A worker holds a file this long without renewing (it renews before every write).
-FILE_LOCK_TTL_SECONDS = 300
+#: A file lock lives this long unless renewed: the holder renews it every third of this while it
+#: works, so a killed worker frees its file within a minute.
+FILE_LOCK_TTL_SECONDS = 60
 
 #: Failures that stop one file but not the run: the file stays untagged and is read again later.
 #: (An exhausted API limit, an auth failure or a configuration error stop the whole run.)
@@ -104,6 +106,20 @@ def process_outbound_file(ctx: SyncContext, key: str, *, entity: str | None = No
     if not lock.acquire():
         report.count(counters.FILES_LOCKED)
         return report
+    with kept_alive(lock):
+        try:
+            tags = ctx.bucket.get_tags(key)
+        except ObjectNotFound:
+            return report  # deleted by the worker that finished it
+        if is_settled(tags):
+            return report
+        report.count(counters.FILES_SEEN)
+        try:
+            _apply_file(ctx, key, entity=entity, report=report, ensure_lock=lock.ensure_held)
+        except (MalformedFileError, ObjectTooLarge) as exc:
+            quarantine_file(ctx, key, flow=FLOW, folder=ctx.layout.for_entity(entity).outbound,
+                            reason=_reason(exc), report=report)
+    return report
     try:
         try:
             tags = ctx.bucket.get_tags(key)

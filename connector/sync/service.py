@@ -18,7 +18,6 @@ records nothing.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -28,7 +27,7 @@ from connector.logs import get_logger
 from connector.sync.context import SyncContext
 from connector.sync.report import FlowReport
 from connector.worker import metrics
-from connector.worker.locks import RedisLock
+from connector.worker.locks import kept_alive
 
 #: The order of ``--flow all``: apply what ACE sent first (new referrals become
 #: records), then what ACE answered (new ids land on records), then send what
@@ -117,31 +116,13 @@ def observe_api_usage(ctx: SyncContext) -> None:
 def flow_lock(ctx: SyncContext, flow: str, *, ttl_seconds: float = FLOW_LOCK_TTL_SECONDS) -> Iterator[bool]:
     """Hold ``flow:<flow>`` while the block runs (True), or yield False when another holds it.
 
-    A thread renews the lock every third of its TTL, so a long run keeps it
-    and a killed worker's lock frees itself within ``ttl_seconds``.
+    The lock is renewed while the flow runs, so a long run keeps it and a
+    killed worker's lock frees itself within ``ttl_seconds``.
     """
     lock = ctx.lock(f"flow:{flow}", ttl_seconds=ttl_seconds)
     if not lock.acquire():
         yield False
         return
-    stop = threading.Event()
-    renewer = threading.Thread(target=_keep_renewed, args=(lock, stop), name=f"renew-flow-lock-{flow}",
-                               daemon=True)
-    renewer.start()
-    try:
+    with kept_alive(lock):
         yield True
-    finally:
-        stop.set()
-        renewer.join()
-        lock.release()
-
-
-def _keep_renewed(lock: RedisLock, stop: threading.Event) -> None:
-    while not stop.wait(lock.ttl_seconds / 3):
-        try:
-            if not lock.extend():
-                log.error("flow lock lost while the flow runs; another run may start", lock=lock.name)
-                return
-        except Exception as exc:  # noqa: BLE001 - Redis hiccups: the next renewal tries again
-            log.warning("could not renew the flow lock", lock=lock.name, error=f"{type(exc).__name__}: {exc}")
 

@@ -100,10 +100,12 @@ def _enqueue_files(ctx: SyncContext, file_actor: dramatiq.Actor) -> FlowReport:
     report = ctx.new_report("outbound")
     files = outbound_files(ctx)
     finished = ctx.redis.mget([_marker(ctx, "outbound-finished", f.key) for f in files]) if files else []
-    # A marker lives as long as a message may wait: after that the message is
-    # dropped as stale (or was lost), and the next discovery enqueues again.
-    enqueued_ttl_seconds = min(ctx.settings.worker_message_max_age_seconds,
-                               2 * ctx.settings.outbound_interval_seconds)
+    # A marker lives a little less than one schedule interval: a message that
+    # was lost, or whose worker was killed, is replaced by the next discovery,
+    # so an interrupted file is finished within one interval. A message still
+    # waiting then is merely doubled, and the file lock makes that harmless.
+    enqueued_ttl_seconds = max(1, int(0.9 * min(ctx.settings.worker_message_max_age_seconds,
+                                                ctx.settings.outbound_interval_seconds)))
     for file, known_finished in zip(files, finished, strict=True):
         if known_finished is not None or _is_finished(ctx, file.key):
             continue

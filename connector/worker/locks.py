@@ -6,17 +6,23 @@ change are one atomic step). Every lock carries a TTL: a worker that is killed
 mid-file never blocks the file for longer than that, and work is found again
 from state (an untagged file is still pending) by whoever takes the lock next.
 
-Holders of long work call :meth:`RedisLock.extend` between steps; when it
-returns False the lock was lost and the holder must stop before writing more.
+Holders of long work keep the TTL short and hold the lock inside
+:func:`kept_alive`, which renews it from a thread every third of its TTL: a
+live worker keeps its lock however long the work takes, a killed one loses it
+within one TTL. Before each write they call :meth:`RedisLock.ensure_held`.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 import redis
+import structlog
 
 from connector.errors import LockNotHeld
 
@@ -161,3 +167,28 @@ class LeaderLease:
     def resign(self) -> None:
         """Give the lease up now, so a standby takes over without waiting for the TTL."""
         self._lock.release()
+
+
+@contextmanager
+def kept_alive(lock: RedisLock) -> Iterator[RedisLock]:
+    """Renew a held ``lock`` every third of its TTL until the block ends, then release it."""
+    stop = threading.Event()
+    renewer = threading.Thread(target=_keep_renewed, args=(lock, stop), name=f"renew-{lock.name}", daemon=True)
+    renewer.start()
+    try:
+        yield lock
+    finally:
+        stop.set()
+        renewer.join()
+        lock.release()
+
+
+def _keep_renewed(lock: RedisLock, stop: threading.Event) -> None:
+    log = structlog.get_logger(__name__)
+    while not stop.wait(lock.ttl_seconds / 3):
+        try:
+            if not lock.extend():
+                log.error("lock lost while its work runs; another worker may take over", lock=lock.name)
+                return
+        except redis.RedisError as exc:  # a Redis hiccup: the next renewal tries again
+            log.warning("could not renew a lock", lock=lock.name, error=f"{type(exc).__name__}: {exc}")

@@ -74,6 +74,21 @@ def test_the_outbound_trigger_enqueues_each_file_once_and_the_file_actor_applies
     assert (run.outcome, run.counts[FILES_ENQUEUED]) == ("ok", 1)
 
 
+def test_a_file_whose_worker_died_is_enqueued_again_within_one_interval(
+        sandbox: SandboxStack, ctx: SyncContext, broker: Any) -> None:
+    """The marker that stops a waiting file being enqueued twice expires before the next trigger."""
+    from connector.sync.outbound import FILE_LOCK_TTL_SECONDS
+
+    key = referral_file(sandbox)
+    actors = declare_actors(broker, context_factory=lambda: ctx)
+    actors["outbound"].fn()  # discovery alone: the file's message is queued, as if its worker then died
+    markers = [k for k in ctx.redis.scan_iter(f"{ctx.settings.redis_key_prefix}:outbound-enqueued:*")]
+    assert [m.decode().endswith(key) for m in markers] == [True]
+    interval = ctx.settings.outbound_interval_seconds
+    assert 0 < ctx.redis.ttl(markers[0]) < interval
+    assert FILE_LOCK_TTL_SECONDS < interval, "a dead worker's file lock is gone by the next trigger"
+
+
 def test_a_redelivered_file_message_is_a_no_op(sandbox: SandboxStack, ctx: SyncContext, broker: Any) -> None:
     key = referral_file(sandbox)
     actors = declare_actors(broker, context_factory=lambda: ctx)

@@ -134,3 +134,15 @@ def test_leader_lease_has_one_leader_and_hands_over_on_resign(redis_client: redi
     assert not first.is_leader
     assert second.hold()
     assert not first.hold()
+
+
+def test_kept_alive_renews_a_short_lock_then_releases_it(redis_client: redis.Redis, redis_prefix: str) -> None:
+    from connector.worker.locks import kept_alive
+
+    lock = RedisLock(redis_client, "file:x.json", prefix=redis_prefix, ttl_seconds=0.3)
+    assert lock.acquire()
+    with kept_alive(lock):
+        time.sleep(0.7)  # more than two TTLs: only renewal keeps it
+        rival = RedisLock(redis_client, "file:x.json", prefix=redis_prefix, ttl_seconds=1)
+        assert not rival.acquire()
+    assert rival.acquire(), "released when the block ends"
