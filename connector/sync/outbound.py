@@ -120,22 +120,6 @@ def process_outbound_file(ctx: SyncContext, key: str, *, entity: str | None = No
             quarantine_file(ctx, key, flow=FLOW, folder=ctx.layout.for_entity(entity).outbound,
                             reason=_reason(exc), report=report)
     return report
-    try:
-        try:
-            tags = ctx.bucket.get_tags(key)
-        except ObjectNotFound:
-            return report  # deleted by the worker that finished it
-        if is_settled(tags):
-            return report
-        report.count(counters.FILES_SEEN)
-        try:
-            _apply_file(ctx, key, entity=entity, report=report, ensure_lock=lock.ensure_held)
-        except (MalformedFileError, ObjectTooLarge) as exc:
-            quarantine_file(ctx, key, flow=FLOW, folder=ctx.layout.for_entity(entity).outbound,
-                            reason=_reason(exc), report=report)
-    finally:
-        lock.release()
-    return report
 
 
 def _apply_file(ctx: SyncContext, key: str, *, entity: str, report: FlowReport, ensure_lock: Any) -> None:
