@@ -42,6 +42,7 @@ from simple_salesforce import Salesforce
 
 import connector
 from connector.errors import ConfigurationError
+from connector.logs import url_without_password
 from connector.sandbox.stack import SandboxStack
 from connector.settings import Settings, get_settings
 from connector.worker.actors import FLOW_ACTORS, PerThreadContexts, declare_actors
@@ -274,7 +275,8 @@ def _redis(url: str, *, console: Console) -> Iterator[str]:
         return
     server = shutil.which("redis-server")
     if server is None:
-        raise ConfigurationError(f"the demo keeps its state in Redis, and none answers at {url}; start Redis "
+        raise ConfigurationError(f"the demo keeps its state in Redis, and none answers at {url_without_password(url)}; "
+                                 "start Redis "
                                  "(or set REDIS_URL), or install redis-server for a private one")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -290,7 +292,7 @@ def _redis(url: str, *, console: Console) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise ConfigurationError(f"a private redis-server on port {port} did not start")
             time.sleep(0.05)
-        console.print(f"no Redis at {url}; using a private one on port {port}", highlight=False)
+        console.print(f"no Redis at {url_without_password(url)}; using a private one on port {port}", highlight=False)
         yield private_url
     finally:
         process.terminate()

@@ -45,7 +45,7 @@ def _plain(value: Any) -> Any:
 
 
 def configure_logging(*, level: str = "INFO", fmt: str = "auto", secrets: Iterable[str] = ()) -> None:
-    """Set up structlog (and route stdlib logging through it)."""
+    """Set up structlog, and redact secrets from stdlib logging (libraries) too."""
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -53,17 +53,51 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto", secrets: Iterab
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
+    redactor = SecretRedactor(secrets)
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, SecretRedactor(secrets), renderer],
+        processors=[*shared, structlog.processors.format_exc_info, redactor, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _RedactingFilter) for f in handler.filters):
+            handler.addFilter(_RedactingFilter(redactor))
     # boto and urllib3 are chatty at INFO and may echo request details.
     for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class _RedactingFilter(logging.Filter):
+    """Libraries (botocore, dramatiq, requests) log through stdlib logging: redact their lines too."""
+
+    def __init__(self, redactor: SecretRedactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._redactor.redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redactor.redact(record.exc_text)
+        return True
+
+
 def get_logger(name: str | None = None, **context: Any) -> structlog.stdlib.BoundLogger:
     return structlog.get_logger(name, **context)
+
+
+def url_without_password(url: str) -> str:
+    """``redis://:pw@host:6379/0`` → ``redis://:***@host:6379/0``: safe to print or log."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:{REDACTED}@{host}"))
