@@ -7,12 +7,19 @@ JSON-able dict: ``wall_seconds``, the S3 requests it sent, and what it did.
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bench.child import current_rss_bytes
 from connector.settings import Settings
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used (user and system, every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def flow(spec: dict[str, Any]) -> dict[str, Any]:
@@ -29,11 +36,12 @@ def flow(spec: dict[str, Any]) -> dict[str, Any]:
     connector_metrics()
     ctx = SyncContext.from_settings(Settings())
     rss_before_work = current_rss_bytes()
-    started = time.perf_counter()
+    cpu_started, started = cpu_seconds(), time.perf_counter()
     report = run_flow(ctx, spec["flow"])
     wall_seconds = time.perf_counter() - started
     counter = ctx.bucket.counter
-    return {"wall_seconds": wall_seconds, "rss_before_work_bytes": rss_before_work,
+    return {"wall_seconds": wall_seconds, "cpu_seconds": cpu_seconds() - cpu_started,
+            "rss_before_work_bytes": rss_before_work,
             "counts": report.as_counts(), "errors": report.errors[:5],
             "errors_total": len(report.errors) + report.errors_dropped,
             "s3_requests": counter.total if counter else None,

@@ -93,6 +93,12 @@ class Measurement:
         return 1000 * self.wall_seconds / self.records if self.records else 0.0
 
     @property
+    def cpu_ms_per_record(self) -> float | None:
+        """The process's own CPU time per record: what other work on the machine barely moves."""
+        cpu = self.details.get("cpu_seconds")
+        return None if cpu is None or not self.records else 1000 * cpu / self.records
+
+    @property
     def peak_rss_mib(self) -> float | None:
         return None if self.peak_rss_bytes is None else self.peak_rss_bytes / MIB
 
@@ -103,6 +109,7 @@ class Measurement:
         return {"records": self.records, "wall_seconds": round(self.wall_seconds, 3),
                 "records_per_second": round(self.records_per_second, 1),
                 "ms_per_record": round(self.ms_per_record, 3),
+                "cpu_ms_per_record": None if self.cpu_ms_per_record is None else round(self.cpu_ms_per_record, 3),
                 "salesforce_calls": self.salesforce.as_json(),
                 "s3_requests": self.s3_requests, "s3_by_operation": self.s3_by_operation,
                 "peak_rss_mib": None if self.peak_rss_mib is None else round(self.peak_rss_mib, 1),

@@ -64,13 +64,17 @@ def _trigger_outbound(bench: Bench, stage: Stage) -> None:
 
 
 def _wait_until_tagged(stage: Stage, keys: list[str], worker: subprocess.Popen) -> None:
-    pending = set(keys)
+    """Wait until every file is tagged, asking about one file at a time (oldest first).
+
+    Asking about all of them every time would load the S3 server, which shares the
+    machine with the workers being measured, with a request per file per poll.
+    """
+    pending = list(keys)
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
     while pending:
-        pending = {key for key in pending
-                   if stage.bucket.get_tags(key).get(PROCESSED_TAG_KEY) != PROCESSED_TAG_VALUE}
-        if not pending:
-            return
+        if stage.bucket.get_tags(pending[0]).get(PROCESSED_TAG_KEY) == PROCESSED_TAG_VALUE:
+            pending.pop(0)
+            continue
         if worker.poll() is not None:
             raise ScaleOutFailed(f"the worker exited with {worker.returncode} with {len(pending)} files left")
         if time.monotonic() > deadline:
