@@ -10,7 +10,6 @@ every process has asked the broker for work (so start-up is not timed), sends on
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
